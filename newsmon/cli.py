@@ -1,0 +1,56 @@
+"""The `newsmon` command: one front door for crawl, query, tag, digest and the rest."""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from newsmon.errors import NewsmonError
+
+# name -> "module:function"; modules load only when their command runs, so --help stays fast.
+COMMANDS = {
+    "crawl": "newsmon.commands.crawl:crawl",
+    "demo": "newsmon.commands.demo:demo",
+    "query": "newsmon.commands.query:query",
+    "extract": "newsmon.commands.extract:extract",
+    "reextract": "newsmon.commands.extract:reextract",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="newsmon")
+def cli(verbose: int) -> None:
+    """Monitor news on international AI governance: crawl, extract, tag, store, query, alert."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except NewsmonError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,31 @@
+"""The project's exceptions, each carrying the context a user needs to act (file, line, URL)."""
+from __future__ import annotations
+
+
+class NewsmonError(Exception):
+    """Base class: a user-facing error with a message a person can act on."""
+
+
+class ConfigError(NewsmonError):
+    """A bad line in a sources or subscriptions file."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.path, self.line = path, line
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        super().__init__(f"{where}{message}")
+
+
+class ExtractionError(NewsmonError):
+    """A page from which no article could be extracted; ``reason`` is a short stat-friendly slug."""
+
+    def __init__(self, reason: str, url: str | None = None) -> None:
+        self.reason, self.url = reason, url
+        super().__init__(f"{url or 'page'}: {reason}")
+
+
+class DeliveryError(NewsmonError):
+    """A digest that could not be delivered; nothing was recorded as sent."""
+
+    def __init__(self, message: str, subscription: str | None = None) -> None:
+        self.subscription = subscription
+        super().__init__(f"{subscription}: {message}" if subscription else message)

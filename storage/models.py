@@ -1,0 +1,179 @@
+"""Typed SQLAlchemy models: pure data, no I/O, no HTML.
+
+All datetimes are naive UTC (SQLite keeps no time zone; PostgreSQL columns are
+``timestamp without time zone``), so comparisons behave the same on both.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Story(Base):
+    """One news story: every copy of the same text, across outlets, runs and URLs."""
+
+    __tablename__ = "story"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    # MinHash signature of the story's first article, so the LSH index can be rebuilt at start.
+    signature: Mapped[bytes | None] = mapped_column(default=None)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="story")
+
+
+class Article(Base):
+    """A stored article, unique by its canonical URL."""
+
+    __tablename__ = "article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)  # canonical form
+    fetched_url: Mapped[str] = mapped_column(String(2048))
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    text: Mapped[str] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime, index=True, default=None)
+    author: Mapped[str | None] = mapped_column(Text, default=None)
+    language: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
+    site: Mapped[str | None] = mapped_column(String(300), default=None)
+    raw_ref: Mapped[str | None] = mapped_column(String(64), default=None)  # sha256 of the raw body
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the extracted text
+    first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+    relevance: Mapped[float | None] = mapped_column(Float, default=None)
+    model_version: Mapped[str | None] = mapped_column(String(64), default=None)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("story.id"), index=True, default=None)
+
+    story: Mapped[Story | None] = relationship(back_populates="articles")
+    topics: Mapped[list[ArticleTopic]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", lazy="selectin"
+    )
+    revisions: Mapped[list[ArticleRevision]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleRevision.id"
+    )
+
+
+class ArticleRevision(Base):
+    """A previous version of an article's text, kept when its page changed."""
+
+    __tablename__ = "article_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw_ref: Mapped[str | None] = mapped_column(String(64), default=None)
+    fetched: Mapped[datetime] = mapped_column(DateTime)
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+
+
+class ArticleTopic(Base):
+    """A topic tag on an article: the model's, or an analyst's correction (origin='analyst')."""
+
+    __tablename__ = "article_topic"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    label: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    confidence: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16), default="model")
+
+    article: Mapped[Article] = relationship(back_populates="topics")
+
+
+class Correction(Base):
+    """An analyst's verdict on one label of one article; it wins over the model."""
+
+    __tablename__ = "correction"
+    __table_args__ = (UniqueConstraint("article_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(64))  # a topic, or "relevant"
+    value: Mapped[bool] = mapped_column(Boolean)
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FetchState(Base):
+    """What the crawler knows about a URL across runs: seen pages and conditional-request validators."""
+
+    __tablename__ = "fetch_state"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)  # canonical form
+    source: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # article | feed | sitemap | listing
+    etag: Mapped[str | None] = mapped_column(String(512), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(64), default=None)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_fetched: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    entry_updated: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class CrawlRun(Base):
+    """One crawl, with its stats per source, for `newsmon status`."""
+
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    stats: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    sources: Mapped[list[CrawlRunSource]] = relationship(
+        back_populates="run", cascade="all, delete-orphan"
+    )
+
+
+class CrawlRunSource(Base):
+    __tablename__ = "crawl_run_source"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_stored: Mapped[int] = mapped_column(Integer, default=0)
+    no_article: Mapped[int] = mapped_column(Integer, default=0)
+    no_date: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> count
+
+    run: Mapped[CrawlRun] = relationship(back_populates="sources")
+
+
+class Delivery(Base):
+    """Ledger: which story went to which subscription, so it is never sent twice."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("subscription", "story_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription: Mapped[str] = mapped_column(String(200), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    delivered: Mapped[datetime] = mapped_column(DateTime)
+
+
+Index("ix_article_source_published", Article.source, Article.published)
