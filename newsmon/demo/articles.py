@@ -1,0 +1,88 @@
+"""The demo site's articles: one TOML file per article under ``articles/``, loaded on demand.
+
+Each record says which channels publish it (rss, atom, sitemap, listing) so the site can give
+every channel its own subset and a crawler has duplicates to fold together.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+
+CHANNELS = frozenset({"rss", "atom", "sitemap", "listing"})
+LANGUAGES = frozenset({"en", "fr", "es", "zh"})
+TRACKING_QUERY = "utm_source=rss&utm_medium=feed"  # added to the feed link of ``tracked`` articles
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    slug: str
+    title: str
+    author: str
+    published: datetime  # naive UTC
+    lang: str
+    summary: str
+    body: tuple[str, ...]
+    channels: frozenset[str]
+    topics: tuple[str, ...] = ()
+    relevant: bool = True  # False for the few off-topic items a classifier should reject
+    tracked: bool = False
+
+    @property
+    def path(self) -> str:
+        return f"/news/{self.published:%Y}/{self.published:%m}/{self.slug}.html"
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.body)
+
+    @property
+    def word_count(self) -> int:
+        if self.lang == "zh":  # no spaces between words: count characters the way editors do
+            return sum(len(p) for p in self.body) // 2
+        return sum(len(p.split()) for p in self.body)
+
+
+@lru_cache(maxsize=1)
+def load_articles() -> tuple[DemoArticle, ...]:
+    """All demo articles, oldest first; raises ValueError on a malformed data file."""
+    folder = resources.files("newsmon.demo").joinpath("articles")
+    articles = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            articles.append(_parse(entry.name, tomllib.loads(entry.read_text(encoding="utf-8"))))
+    slugs = [a.slug for a in articles]
+    if len(set(slugs)) != len(slugs):
+        raise ValueError("duplicate slug among demo articles")
+    return tuple(sorted(articles, key=lambda a: (a.published, a.slug)))
+
+
+def _parse(name: str, data: dict) -> DemoArticle:
+    try:
+        published = data["published"]
+        if isinstance(published, str):
+            published = datetime.fromisoformat(published)
+        if published.tzinfo is not None:
+            published = published.astimezone(UTC).replace(tzinfo=None)
+        article = DemoArticle(
+            slug=data["slug"],
+            title=data["title"].strip(),
+            author=data["author"].strip(),
+            published=published,
+            lang=data["lang"],
+            summary=" ".join(data["summary"].split()),
+            body=tuple(" ".join(p.split()) for p in data["body"]),
+            channels=frozenset(data["channels"]),
+            topics=tuple(data.get("topics", ())),
+            relevant=bool(data.get("relevant", True)),
+            tracked=bool(data.get("tracked", False)),
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{name}: bad demo article record ({exc!r})") from exc
+    if not article.channels or not article.channels <= CHANNELS:
+        raise ValueError(f"{name}: channels must be a non-empty subset of {sorted(CHANNELS)}")
+    if article.lang not in LANGUAGES:
+        raise ValueError(f"{name}: lang must be one of {sorted(LANGUAGES)}")
+    return article
