@@ -1,0 +1,21 @@
+"""What spiders yield: a fetched page with the hints its feed or sitemap gave about it."""
+from __future__ import annotations
+
+import scrapy
+
+
+class PageItem(scrapy.Item):
+    url = scrapy.Field()  # canonical URL of the article
+    fetched_url = scrapy.Field()  # the URL the response came from (after redirects)
+    source = scrapy.Field()  # name of the source in the sources file
+    body = scrapy.Field()  # raw response body (bytes)
+    content_type = scrapy.Field()
+    fetched = scrapy.Field()  # naive UTC datetime
+    hint_published = scrapy.Field()  # date the feed/sitemap gave, used when the page has none
+    hint_title = scrapy.Field()
+    hint_lang = scrapy.Field()
+    # Filled by pipelines:
+    raw_ref = scrapy.Field()
+    article = scrapy.Field()  # newsmon.extraction.ExtractedArticle
+    tags = scrapy.Field()  # classifier.Tags
+    model_version = scrapy.Field()

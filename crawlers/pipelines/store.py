@@ -1,0 +1,79 @@
+"""Write articles to the database in batches, in a thread, so the reactor keeps downloading."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from storage.articles import ArticleRecord, upsert_articles
+from storage.db import open_database
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, stats, db_url: str, batch_size: int) -> None:
+        self.stats = stats
+        self.db_url = db_url
+        self.batch_size = batch_size
+        self.pending: list[ArticleRecord] = []
+        self.session_factory = None
+        self.stories = None
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(crawler.stats, s.get("NEWSMON_DB_URL"), s.getint("NEWSMON_DB_BATCH_SIZE", 50))
+
+    async def open_spider(self) -> None:
+        self.session_factory = await asyncio.to_thread(open_database, self.db_url)
+        self.stories = await asyncio.to_thread(self._load_story_index)
+
+    def _load_story_index(self):
+        try:
+            from storage.stories import StoryIndex
+        except ImportError:
+            return None
+        with self.session_factory() as session:
+            return StoryIndex.load(session)
+
+    async def process_item(self, item):
+        article = item["article"]
+        self.pending.append(ArticleRecord(
+            url=item["url"], fetched_url=item["fetched_url"], source=item["source"],
+            text=article.text, title=article.title, published=article.published,
+            author=article.author, language=article.language, site=article.site,
+            raw_ref=item.get("raw_ref"), fetched=item.get("fetched"),
+            tags=item.get("tags"), model_version=item.get("model_version"),
+        ))
+        if len(self.pending) >= self.batch_size:
+            await self.flush()
+        return _summary(item)
+
+    async def close_spider(self) -> None:
+        await self.flush()
+
+    async def flush(self) -> None:
+        async with self.lock:  # one writer at a time; batches stay in arrival order
+            batch, self.pending = self.pending, []
+            if batch:
+                await asyncio.to_thread(self._write, batch)
+
+    def _write(self, batch: list[ArticleRecord]) -> None:
+        with self.session_factory() as session, session.begin():
+            result = upsert_articles(session, batch, self.stories)
+        for name, ids in (("stored", result.inserted), ("updated", result.updated), ("unchanged", result.unchanged)):
+            if ids:
+                self.stats.inc_value(f"newsmon/articles_{name}", len(ids))
+        for record in batch:
+            self.stats.inc_value(f"newsmon/source/{record.source}/articles")
+        logger.info("stored %d new, %d updated, %d unchanged articles",
+                    len(result.inserted), len(result.updated), len(result.unchanged))
+
+
+def _summary(item) -> dict:
+    """What Scrapy logs and feed exports see: no raw body, no full text."""
+    article = item["article"]
+    return {"url": item["url"], "source": item["source"], "title": article.title,
+            "published": article.published.isoformat() if article.published else None,
+            "language": article.language}

@@ -1,0 +1,54 @@
+"""Scrapy settings for newsmon: polite by default. Every NEWSMON_* setting is documented here.
+
+Override any of them per run with ``scrapy crawl news -s NAME=VALUE`` or ``newsmon crawl``'s options.
+"""
+import os
+
+BOT_NAME = "newsmon"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# --- newsmon settings ----------------------------------------------------------------------------
+# The sources file (TOML) the spiders read.
+NEWSMON_SOURCES = os.environ.get("NEWSMON_SOURCES", "crawlers/sources.toml")
+# Where articles are stored: an SQLAlchemy URL.
+NEWSMON_DB_URL = os.environ.get("NEWSMON_DB_URL", "sqlite:///newsmon.db")
+# Folder of raw response bodies (gzip, content-addressed) kept for re-extraction.
+NEWSMON_RAW_DIR = os.environ.get("NEWSMON_RAW_DIR", "raw")
+# Worker processes for extraction: -1 = one per core, 0 = a thread in the crawler process.
+NEWSMON_EXTRACT_PROCESSES = -1
+# Articles written per database transaction.
+NEWSMON_DB_BATCH_SIZE = 50
+# Contact URL or address put in the User-Agent so site owners can reach the operator.
+NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon")
+
+# --- politeness ----------------------------------------------------------------------------------
+USER_AGENT = f"newsmon/0.1 (+{NEWSMON_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.rawarchive.RawArchivePipeline": 100,
+    "crawlers.pipelines.extract.ExtractPipeline": 200,
+    "crawlers.pipelines.classify.ClassifyPipeline": 300,
+    "crawlers.pipelines.store.StorePipeline": 400,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a page with no article is expected, not a warning

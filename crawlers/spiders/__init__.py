@@ -1,0 +1,1 @@
+"""Generic spiders driven by the sources file (see crawlers/sources.toml)."""

@@ -1,0 +1,86 @@
+"""Spiders for every kind of source: `news` crawls them all; `feeds`, `sitemaps`, `listings` one kind."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from scrapy.http import Response, TextResponse
+
+from crawlers.feeds import FeedError, parse_feed
+from crawlers.sitemaps import SitemapError, parse_sitemap
+from crawlers.sources import Source
+from crawlers.spiders.base import SourcesSpider
+from newsmon.urls import canonical_url
+
+MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is the deepest real sites go
+
+
+class NewsSpider(SourcesSpider):
+    name = "news"
+
+    def parse_feed(self, response: Response, source: Source) -> Iterable[Any]:
+        try:
+            entries = parse_feed(response.body)
+        except FeedError as exc:
+            self.count_error(source, "bad-feed", response.url, str(exc))
+            return
+        for entry in entries:
+            request = self.article_request(
+                response.urljoin(entry.url), source, published=entry.published, title=entry.title
+            )
+            if request:
+                yield request
+
+    def parse_sitemap(self, response: Response, source: Source) -> Iterable[Any]:
+        try:
+            sitemap = parse_sitemap(response.body)
+        except SitemapError as exc:
+            self.count_error(source, "bad-sitemap", response.url, str(exc))
+            return
+        if sitemap.is_index:
+            seen = response.meta.get("newsmon_sitemaps", ()) + (canonical_url(response.url),)
+            if len(seen) > MAX_SITEMAP_DEPTH:
+                self.count_error(source, "sitemap-too-deep", response.url)
+                return
+            for entry in sitemap.entries:
+                url = response.urljoin(entry.url)
+                if canonical_url(url) in seen:
+                    self.count_error(source, "sitemap-loop", url, f"listed by {response.url}")
+                    continue
+                yield self.entry_request(url, source, newsmon_sitemaps=seen)
+            return
+        for entry in sitemap.entries:
+            request = self.article_request(
+                response.urljoin(entry.url), source, published=entry.published, title=entry.title, lang=entry.lang
+            )
+            if request:
+                yield request
+
+    def parse_listing(self, response: Response, source: Source) -> Iterable[Any]:
+        if not isinstance(response, TextResponse):
+            self.count_error(source, "bad-listing", response.url, "not an HTML page")
+            return
+        seen: set[str] = set()
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if not source.link_pattern.search(url) or url in seen:
+                continue
+            seen.add(url)
+            request = self.article_request(url, source)
+            if request:
+                yield request
+
+
+class FeedsSpider(NewsSpider):
+    name = "feeds"
+    kinds = ("feed",)
+
+
+class SitemapsSpider(NewsSpider):
+    name = "sitemaps"
+    kinds = ("sitemap",)
+
+
+class ListingsSpider(NewsSpider):
+    name = "listings"
+    kinds = ("listing",)

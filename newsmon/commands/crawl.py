@@ -1,0 +1,50 @@
+"""`newsmon crawl`: crawl the sources file into the database."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from newsmon.options import db_option
+
+sources_option = click.option(
+    "--sources", "sources_path", default="crawlers/sources.toml", show_default=True,
+    type=click.Path(dir_okay=False), help="Sources file (TOML).",
+)
+raw_dir_option = click.option(
+    "--raw-dir", envvar="NEWSMON_RAW_DIR", default="raw", show_default=True,
+    help="Folder where raw pages are kept for re-extraction (env NEWSMON_RAW_DIR).",
+)
+
+
+@click.command()
+@sources_option
+@db_option
+@raw_dir_option
+@click.option("--source", "only_source", help="Crawl only the source with this name.")
+@click.option("--spider", default="news", show_default=True,
+              type=click.Choice(["news", "feeds", "sitemaps", "listings"]), help="Which kinds of source to crawl.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def crawl(sources_path: str, db_url: str, raw_dir: str, only_source: str | None, spider: str,
+          overrides: tuple[str, ...]) -> None:
+    """Crawl the sources in a sources file and store their articles."""
+    from newsmon.crawling import crawl_settings, resolve_sources, run_crawl
+
+    sources = resolve_sources(sources_path)
+    if not sources.exists():
+        raise click.ClickException(f"sources file not found: {sources}")
+    settings = crawl_settings(sources, db_url, raw_dir, _parse_overrides(overrides))
+    summary = run_crawl(settings, spider, **({"source": only_source} if only_source else {}))
+    click.echo(summary.line())
+    if summary.finish_reason not in ("finished", ""):
+        sys.exit(1)
+
+
+def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        result[name.strip()] = value
+    return result

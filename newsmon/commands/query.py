@@ -1,0 +1,126 @@
+"""`newsmon query`: what analysts ask of the store, as a table, CSV or JSON."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from newsmon.options import db_option
+
+FORMATS = ("table", "csv", "json")
+
+
+def parse_date(_ctx, _param, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00") from None
+
+
+@click.command()
+@db_option
+@click.option("--since", callback=parse_date, help="Only articles dated on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=parse_date, help="Only articles dated before this date (YYYY-MM-DD).")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--lang", "languages", multiple=True, help="Only this language, e.g. fr (repeatable).")
+@click.option("--search", help='Full-text search in title and text, e.g. "export controls".')
+@click.option("--topic", "topics", multiple=True, help="Only articles tagged with this topic (repeatable: any of them).")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Minimum confidence of --topic tags.")
+@click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the classifier finds relevant.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most this many rows (0: all).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def query(db_url: str, since, until, sources, languages, search, topics, min_confidence, relevant_only,
+          limit: int, fmt: str) -> None:
+    """Find stored articles by date, source, language, topic and full text."""
+    from storage.db import open_database
+    from storage.queries import ArticleFilter, find_articles
+
+    article_filter = ArticleFilter(
+        since=since, until=until, sources=sources, languages=languages, search=search, topics=topics,
+        min_confidence=min_confidence, relevant_only=relevant_only, limit=limit or None,
+    )
+    with open_database(db_url)() as session:
+        articles = find_articles(session, article_filter)
+        rows = [article_row(a) for a in articles]
+    {"table": print_table, "csv": print_csv, "json": print_json}[fmt](rows)
+
+
+def article_row(article) -> dict:
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "language": article.language,
+        "author": article.author,
+        "site": article.site,
+        "first_seen": article.first_seen.isoformat(),
+        "relevance": article.relevance,
+        "topics": {t.label: round(t.confidence, 3) for t in article.topics},
+        "story_id": article.story_id,
+        "text": article.text,
+    }
+
+
+def print_json(rows: list[dict]) -> None:
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_csv(rows: list[dict]) -> None:
+    columns = ["id", "published", "source", "language", "title", "url", "relevance", "topics", "story_id"]
+    writer = csv.DictWriter(sys.stdout, columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "topics": ";".join(row["topics"])})
+
+
+def print_table(rows: list[dict]) -> None:
+    click.echo(format_table(rows))
+
+
+def format_table(rows: list[dict]) -> str:
+    if not rows:
+        return "No articles match."
+    header = ("ID", "DATE", "SOURCE", "LANG", "TITLE")
+    lines = [
+        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"] or "", r["title"] or "(no title)")
+        for r in rows
+    ]
+    widths = [max(len(h), *(_width(line[i]) for line in lines)) for i, h in enumerate(header[:-1])]
+    widths = [min(w, 24) for w in widths]
+
+    def render(cells) -> str:
+        fixed = [_fit(c, w) for c, w in zip(cells[:-1], widths)]
+        return "  ".join([*fixed, _clip(cells[-1], 70)])
+
+    return "\n".join([render(header), *(render(line) for line in lines)])
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, width: int) -> str:
+    out, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1:
+            return "".join(out) + "…"
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
+def _fit(text: str, width: int) -> str:
+    text = _clip(text, width) if _width(text) > width else text
+    return text + " " * (width - _width(text))

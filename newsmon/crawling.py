@@ -1,0 +1,107 @@
+"""Run newsmon's spiders in this process and summarise what the crawl did."""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+import crawlers
+from storage.articles import utcnow
+from storage.db import open_database
+from storage.runs import finish_run, start_run
+
+PACKAGED_SOURCES = Path(crawlers.__file__).with_name("sources.toml")
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int
+    pages_fetched: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    config_errors: int = 0
+    finish_reason: str = ""
+
+    def line(self) -> str:
+        dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(self.dropped.items())) or "none"
+        parts = [
+            f"{self.pages_fetched} pages fetched",
+            f"{self.stored} articles stored ({self.updated} updated, {self.unchanged} unchanged)",
+            f"{sum(self.dropped.values())} pages dropped ({dropped})",
+        ]
+        if self.errors:
+            parts.append("errors: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.errors.items())))
+        if self.config_errors:
+            parts.append(f"{self.config_errors} bad source entries skipped")
+        return "; ".join(parts)
+
+
+def resolve_sources(path: str | Path | None) -> Path:
+    """The sources file to use; the packaged one when the default is absent from the working folder."""
+    if path is None or (str(path) == "crawlers/sources.toml" and not Path(path).exists()):
+        return PACKAGED_SOURCES
+    return Path(path)
+
+
+def crawl_settings(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    settings.set("NEWSMON_SOURCES", str(sources), priority="cmdline")
+    settings.set("NEWSMON_DB_URL", db_url, priority="cmdline")
+    settings.set("NEWSMON_RAW_DIR", raw_dir, priority="cmdline")
+    # The command line's verbosity (-v) decides, not the project's INFO default.
+    settings.set("LOG_LEVEL", logging.getLevelName(logging.getLogger().getEffectiveLevel()), priority="cmdline")
+    settings.set("LOG_FORMAT", "%(asctime)s %(levelname)s %(name)s: %(message)s", priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> CrawlSummary:
+    """Crawl once (blocking); the run and its per-source stats are recorded in the database."""
+    session_factory = open_database(settings.get("NEWSMON_DB_URL"))
+    with session_factory() as session, session.begin():
+        run = start_run(session, utcnow())
+    for handler in list(logging.root.handlers):  # Scrapy installs its own root handler at LOG_LEVEL
+        logging.root.removeHandler(handler)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **spider_args)
+    status = "failed"
+    try:
+        process.start()
+        status = "finished"
+    finally:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        with session_factory() as session, session.begin():
+            run = session.merge(run)
+            finish_run(session, run, utcnow(), status if stats.get("finish_reason") == "finished" else
+                       str(stats.get("finish_reason", status)), _plain(stats))
+    return summarise(run.id, stats)
+
+
+def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
+    summary = CrawlSummary(run_id=run_id, finish_reason=str(stats.get("finish_reason", "")))
+    summary.pages_fetched = stats.get("newsmon/pages_fetched", 0)
+    summary.stored = stats.get("newsmon/articles_stored", 0)
+    summary.updated = stats.get("newsmon/articles_updated", 0)
+    summary.unchanged = stats.get("newsmon/articles_unchanged", 0)
+    summary.config_errors = stats.get("newsmon/config_errors", 0)
+    for key, value in stats.items():
+        if key.startswith("newsmon/dropped/"):
+            summary.dropped[key.removeprefix("newsmon/dropped/")] += value
+        elif key.startswith("newsmon/errors/"):
+            summary.errors[key.removeprefix("newsmon/errors/")] += value
+    return summary
+
+
+def _plain(stats: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}

@@ -1,0 +1,107 @@
+"""Writing articles: one row per canonical URL; a changed text becomes a revision, never a duplicate."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Article, ArticleRevision, FetchState
+
+
+class StoryAssigner(Protocol):
+    def assign(self, session: Session, article: Article) -> int: ...
+
+
+@dataclass
+class ArticleRecord:
+    """Plain values for one article, as extraction produced them."""
+
+    url: str  # canonical
+    fetched_url: str
+    source: str
+    text: str
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    language: str | None = None
+    site: str | None = None
+    raw_ref: str | None = None
+    fetched: datetime | None = None
+    tags: Any = None  # classifier.Tags (relevance, relevant, topics) or None
+    model_version: str | None = None
+
+
+@dataclass
+class UpsertResult:
+    inserted: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def upsert_articles(
+    session: Session, records: Sequence[ArticleRecord], stories: StoryAssigner | None = None
+) -> UpsertResult:
+    """Insert new articles, revise changed ones, touch unchanged ones; the caller commits."""
+    result = UpsertResult()
+    by_url = {r.url: r for r in records}  # the last copy of a URL in one batch wins
+    existing = {
+        a.url: a for a in session.scalars(select(Article).where(Article.url.in_(list(by_url))))
+    }
+    for url, record in by_url.items():
+        now = record.fetched or utcnow()
+        digest = text_hash(record.text)
+        article = existing.get(url)
+        if article is None:
+            article = Article(
+                url=url, fetched_url=record.fetched_url, source=record.source, title=record.title,
+                text=record.text, published=record.published, author=record.author,
+                language=record.language, site=record.site, raw_ref=record.raw_ref,
+                content_hash=digest, first_seen=now, updated=now,
+            )
+            session.add(article)
+            session.flush()
+            result.inserted.append(article.id)
+        elif article.content_hash != digest:
+            session.add(ArticleRevision(
+                article_id=article.id, title=article.title, text=article.text,
+                content_hash=article.content_hash, raw_ref=article.raw_ref, fetched=article.updated,
+            ))
+            article.title, article.text, article.content_hash = record.title, record.text, digest
+            article.raw_ref, article.updated, article.fetched_url = record.raw_ref, now, record.fetched_url
+            article.published = record.published or article.published
+            article.author = record.author or article.author
+            article.language = record.language or article.language
+            result.updated.append(article.id)
+        else:
+            result.unchanged.append(article.id)
+            _mark_fetched(session, url, record.source, now)
+            continue
+        if record.tags is not None:
+            from storage.tagging import apply_tags
+
+            apply_tags(session, article, record.tags, record.model_version)
+        if stories is not None:
+            stories.assign(session, article)
+        _mark_fetched(session, url, record.source, now)
+    return result
+
+
+def _mark_fetched(session: Session, url: str, source: str, when: datetime) -> None:
+    state = session.get(FetchState, url)
+    if state is None:
+        session.add(FetchState(url=url, source=source, kind="article", first_seen=when, last_fetched=when, last_status=200))
+    else:
+        state.last_fetched, state.last_status = when, 200
