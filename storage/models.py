@@ -177,3 +177,15 @@ class Delivery(Base):
 
 
 Index("ix_article_source_published", Article.source, Article.published)
+
+
+class ArticleSignature(Base):
+    """MinHash signature of an article's current text (newsmon.dedup), so the story index is
+    rebuilt at start from these rows instead of re-reading every text."""
+
+    __tablename__ = "article_signature"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column()
