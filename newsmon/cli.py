@@ -16,6 +16,7 @@ COMMANDS = {
     "query": "newsmon.commands.query:query",
     "extract": "newsmon.commands.extract:extract",
     "reextract": "newsmon.commands.extract:reextract",
+    "digest": "newsmon.commands.digest:digest",
 }
 
 
