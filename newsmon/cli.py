@@ -15,7 +15,7 @@ COMMANDS = {
     "demo": "newsmon.commands.demo:demo",
     "query": "newsmon.commands.query:query",
     "extract": "newsmon.commands.extract:extract",
-    "reextract": "newsmon.commands.extract:reextract",
+    "reextract": "newsmon.commands.reextract:reextract",
     "digest": "newsmon.commands.digest:digest",
 }
 

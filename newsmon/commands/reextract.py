@@ -1,0 +1,66 @@
+"""`newsmon reextract`: rebuild stored text from the kept raw pages, after an extractor upgrade."""
+from __future__ import annotations
+
+import click
+
+from newsmon.options import db_option
+from newsmon.commands.query import parse_date
+
+
+@click.command()
+@db_option
+@click.option("--raw-dir", envvar="NEWSMON_RAW_DIR", default="raw", show_default=True,
+              help="Folder of raw pages kept by the crawl (env NEWSMON_RAW_DIR).")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--since", callback=parse_date, help="Only articles first seen on or after this date.")
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_run: bool) -> None:
+    """Re-extract stored articles from their raw pages, without crawling again.
+
+    A changed text is kept as a new revision of the same article; nothing is fetched.
+    """
+    from sqlalchemy import select
+
+    from newsmon.errors import ExtractionError
+    from newsmon.extraction import extract_article
+    from storage.articles import ArticleRecord, upsert_articles
+    from storage.db import open_database
+    from storage.models import Article
+    from storage.rawstore import RawStore
+
+    store = RawStore(raw_dir)
+    counts = {"changed": 0, "unchanged": 0, "missing-raw": 0, "failed": 0}
+    factory = open_database(db_url)
+    with factory() as session:
+        query = select(Article).where(Article.raw_ref.is_not(None)).order_by(Article.id)
+        if sources:
+            query = query.where(Article.source.in_(sources))
+        if since:
+            query = query.where(Article.first_seen >= since)
+        articles = list(session.scalars(query))
+    for article in articles:
+        if article.raw_ref not in store:
+            counts["missing-raw"] += 1
+            continue
+        try:
+            extracted = extract_article(store.get(article.raw_ref), article.fetched_url)
+        except ExtractionError as exc:
+            counts["failed"] += 1
+            click.echo(f"article {article.id}: {exc.reason} ({article.url}); kept the stored text", err=True)
+            continue
+        if extracted.text == article.text:
+            counts["unchanged"] += 1
+            continue
+        counts["changed"] += 1
+        if dry_run:
+            continue
+        with factory() as session, session.begin():
+            upsert_articles(session, [ArticleRecord(
+                url=article.url, fetched_url=article.fetched_url, source=article.source, text=extracted.text,
+                title=extracted.title or article.title, published=extracted.published or article.published,
+                author=extracted.author or article.author, language=extracted.language or article.language,
+                site=extracted.site or article.site, raw_ref=article.raw_ref, fetched=article.updated,
+            )])
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{len(articles)} articles: {counts['changed']} {verb}, {counts['unchanged']} unchanged, "
+               f"{counts['failed']} failed, {counts['missing-raw']} without raw page")

@@ -1,0 +1,67 @@
+"""`newsmon query` as analysts run it, on both databases."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+from click.testing import CliRunner
+
+from newsmon.cli import cli
+from storage.articles import ArticleRecord, upsert_articles
+from storage.db import open_database
+
+
+def seed(db_url: str) -> None:
+    with open_database(db_url, migrate=False)() as session, session.begin():
+        upsert_articles(session, [
+            ArticleRecord(url="https://a.example/chips", fetched_url="https://a.example/chips?utm_source=x",
+                          source="a", title="New export controls on AI chips", language="en",
+                          text="Export controls on advanced AI chips were tightened today. " * 8,
+                          published=datetime(2026, 11, 2)),
+            ArticleRecord(url="https://b.example/laws", fetched_url="https://b.example/laws", source="b",
+                          title="Armes autonomes : reprise des discussions", language="fr",
+                          text="Les discussions sur les armes autonomes reprennent à Genève. " * 8,
+                          published=datetime(2026, 10, 2)),
+        ])
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["query", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_query_json_has_required_fields(db_url):
+    seed(db_url)
+    rows = json.loads(run("--db", db_url, "--format", "json"))
+    assert [r["url"] for r in rows] == ["https://a.example/chips", "https://b.example/laws"]
+    for field in ("id", "url", "title", "source", "published", "language", "text"):
+        assert field in rows[0]
+    assert rows[0]["published"] == "2026-11-02T00:00:00"
+
+
+def test_query_filters(db_url):
+    seed(db_url)
+    assert "chips" in run("--db", db_url, "--search", "export controls")
+    out = run("--db", db_url, "--lang", "fr", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["source"] for r in rows] == ["b"]
+    assert "No articles match." in run("--db", db_url, "--since", "2026-11-03")
+    assert "Armes" in run("--db", db_url, "--until", "2026-11-01", "--source", "b")
+
+
+def test_query_bad_date_is_a_clear_error(sqlite_url):
+    result = CliRunner().invoke(cli, ["query", "--db", sqlite_url, "--since", "yesterday"])
+    assert result.exit_code == 2
+    assert "not a date" in result.output
+
+
+def test_every_command_has_help():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"])
+    assert top.exit_code == 0
+    for name in cli.list_commands(None):
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
