@@ -2,17 +2,71 @@
 
 Used by the crawl pipeline (in worker processes), by `newsmon extract` and `newsmon reextract`;
 knows nothing of Scrapy or SQL.
+
+On top of trafilatura, and without any rule naming a site:
+- bodies split into several sibling containers around ads ("article-body" twice) are merged
+  first, since trafilatura keeps only the first one;
+- the cheap precision mode runs first; when it keeps almost nothing (a page whose layout it
+  misreads), the full balanced cascade with its fallback extractors runs instead;
+- the result is trimmed of what precision mode still lets through: the headline and standfirst
+  repeated at the top, furniture lines ("Read more", newsletter prompts, share prompts, photo
+  credits, copyright notices) and repeated paragraphs.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
-
-import trafilatura
 
 from newsmon.errors import ExtractionError
 
 MIN_TEXT_CHARS = 200  # shorter than a few sentences is a teaser, a contact page or an error page
+# Below this, precision mode has probably misread the layout: rerun the full cascade.
+PRECISION_RETRY_CHARS = 500
+
+# Generic page furniture trafilatura sometimes keeps (it already drops aside, footer, figure):
+# pruned from the raw tree before extraction unless a match holds much of the page's text.
+PRUNE_XPATH = (
+    ".//nav"
+    " | .//*[contains(@class, 'newsletter') or contains(@id, 'newsletter')]"
+    " | .//*[re:test(@class, '(^|[ _-])(related|recirc|read-?more|more-stories|also-read)"
+    "([ _-]|$)', 'i')]"
+)
+PRUNE_MAX_SHARE = 0.3
+
+# A block whose whole text is one of these is furniture, not article text.
+_FURNITURE_LINE = re.compile(
+    r"""^\W*(?:
+        advertisement|advertising|sponsored(?:\s+content)?|ad|
+        (?:click|tap)\s+here\b.*|
+        (?:read|see|view)\s+(?:more|also|next|full\s+story)\b.*|
+        also\s+(?:read|on|see)\b.*|
+        related(?:\s+(?:articles?|stories|content|coverage|posts?|links?))?\s*:.*|
+        related(?:\s+(?:articles?|stories|content|coverage|posts?|links?))?|
+        (?:you\s+(?:may|might)\s+also\s+like|recommended(?:\s+for\s+you)?|more\s+from\b.*|
+           don'?t\s+miss|most\s+(?:popular|read)|trending(?:\s+now)?|top\s+stories)\W*|
+        share(?:\s+(?:this|on|via)\b.*)?|
+        (?:like\s+this\s+story|enjoy(?:ed)?\s+this\s+(?:article|story))\b.*|
+        (?:sign\s+up|subscribe)\b.{0,120}(?:newsletter|inbox|email|free)\b.*|
+        get\s+.{0,60}\bnewsletter\b.*|
+        thanks?\s+(?:you\s+)?for\s+(?:signing\s+up|subscribing)\b.*|
+        keep\s+an\s+eye\s+on\s+your\s+inbox\b.*|
+        (?:sorry!?|there\s+was\s+an\s+error|an\s+error\s+has\s+occurred)\b.{0,80}|
+        follow\s+(?:us|him|her|them)\s+on\b.*|
+        (?:write|email)\s+to\s+\S+\s+at\s+\S+@\S+.*|
+        (?:photo|image|picture|video)s?\s*(?:credit|source)?\s*:\s*.{0,80}|
+        (?:credit|source)\s*:\s*.{0,60}(?:getty|reuters|ap\b|afp|shutterstock|images?)\b.*|
+        (?:copyright|\(c\)|©)\s*.{0,120}|
+        all\s+rights\s+reserved\W*|
+        this\s+copy\s+is\s+for\s+your\s+personal\b.*|
+        (?:print|email|save)\s+(?:this\s+)?article|order\s+reprints|
+        tags?\s*:?|comments?|\d+\s+comments?|leave\s+a\s+(?:comment|reply)\b.*|
+        tell\s+us\s+what\s+you\s+think\b.*
+    )\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TOKEN = re.compile(r"\w+")
+_BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell")
 
 
 @dataclass
@@ -34,18 +88,33 @@ class ExtractedArticle:
 
 def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArticle:
     """Extract the main article of a page; raise ExtractionError(reason) when there is none."""
+    import trafilatura
+    from trafilatura.xml import xmltotxt
+
     if not html or not html.strip():
         raise ExtractionError("empty-page", url)
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise ExtractionError("unparseable", url)
+    _merge_split_bodies(tree)
+    _prune_furniture(tree)
+    common = dict(url=url, include_comments=False, include_tables=True)
     document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
+        tree, with_metadata=True, favor_precision=True, fast=True, **common
     )
-    if document is None or not (document.text or "").strip():
+    if document is None:
         raise ExtractionError("no-article", url)
-    text = document.text.strip()
+    if len(document.text or "") < PRECISION_RETRY_CHARS:
+        retry = trafilatura.bare_extraction(tree, **common)
+        if retry is not None and len(retry.text or "") > len(document.text or ""):
+            document.body = retry.body
+    if document.body is not None:
+        _trim(document.body, document.title, document.description)
+        text = xmltotxt(document.body, False).strip()
+    else:
+        text = (document.text or "").strip()
+    if not text:
+        raise ExtractionError("no-article", url)
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("too-short", url)
     if document.pagetype and document.pagetype.lower() in {"website", "profile", "homepage"}:
@@ -57,11 +126,124 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
         text=text,
         published=_parse_date(document.date),
         author=document.author or None,
-        language=document.language or detect_language(text),
+        language=detect_language(text) or _page_language(tree),
         site=document.sitename or document.hostname or None,
         canonical_url=document.url or None,
         description=document.description or None,
     )
+
+
+def _merge_split_bodies(tree) -> None:
+    """Move later parts of an article body split around ads into its first part.
+
+    CMSes often close the body container before an ad or a pull quote and open a new one with the
+    same class; trafilatura stops at the first. Only non-nested containers with identical tag and
+    class, each holding paragraphs, are merged.
+    """
+    from trafilatura.xpaths import BODY_XPATH
+
+    found = BODY_XPATH[0](tree)
+    if not found:
+        return
+    first = found[0]
+    cls = first.get("class")
+    if not cls:
+        return
+    parts = [
+        el
+        for el in tree.iterfind(f".//{first.tag}[@class]")
+        if el.get("class") == cls and el is not first
+    ]
+    for part in parts:
+        if any(anc is first for anc in part.iterancestors()) or any(
+            anc is part for anc in first.iterancestors()
+        ):
+            continue
+        if part.find(".//p") is None:
+            continue
+        for child in list(part):
+            first.append(child)
+        part.getparent().remove(part)
+
+
+def _prune_furniture(tree) -> None:
+    """Remove navigation, newsletter boxes and related-article blocks.
+
+    A match that holds a large share of the page's paragraph text is kept: class names like
+    "entry-content-read-more" sit on article bodies too.
+    """
+    from lxml.etree import XPath
+
+    matches = XPath(PRUNE_XPATH, namespaces={"re": "http://exslt.org/regular-expressions"})(tree)
+    if not matches:
+        return
+    total = sum(len(p.text_content()) for p in tree.iter("p")) or 1
+    for el in matches:
+        if el.getparent() is None or el.tag in {"body", "html", "main", "article"}:
+            continue
+        if sum(len(p.text_content()) for p in el.iter("p")) > PRUNE_MAX_SHARE * total:
+            continue
+        el.drop_tree()  # keeps the tail text
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(_TOKEN.findall((text or "").lower()))
+
+
+def _trim(body, title: str | None, description: str | None) -> None:
+    """Remove headline, standfirst, furniture lines and repeats from the extracted body."""
+    norm_title, norm_desc = _norm(title), _norm(description)
+    # innermost text blocks only: a quote or list item holding paragraphs is judged by them
+    blocks = [
+        el
+        for el in body.iter(*_BLOCKS)
+        if el is not body and next(el.iterdescendants(*_BLOCKS), None) is None
+    ]
+    dropped_title = False
+    for index, el in enumerate(blocks):
+        if el.getparent() is None:
+            continue
+        text = " ".join("".join(el.itertext()).split())
+        norm = _norm(text)
+        if not norm:
+            continue
+        if index < 3 and norm_title and _same_heading(norm, norm_title):
+            _drop(el)
+            dropped_title = True
+            continue
+        if dropped_title and index < 4 and norm_desc and norm == norm_desc:
+            _drop(el)
+            continue
+        if len(text) < 200 and _FURNITURE_LINE.match(text):
+            _drop(el)
+            continue
+
+
+def _same_heading(norm: str, norm_title: str) -> bool:
+    if norm == norm_title:
+        return True
+    # titles often carry the site name after a separator: "Headline | Site"
+    return len(norm) >= 20 and norm_title.startswith(norm)
+
+
+def _drop(el) -> None:
+    parent = el.getparent()
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+    if parent.tag == "list" and len(parent) == 0 and parent.getparent() is not None:
+        parent.getparent().remove(parent)
+
+
+def _page_language(tree) -> str | None:
+    """The page's declared language (<html lang>), as an ISO 639-1 code."""
+    lang = (tree.get("lang") or tree.get("xml:lang") or "").strip().lower()
+    code = re.split(r"[-_]", lang)[0] if lang else ""
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
 
 
 def _parse_date(value: str | None) -> datetime | None:
