@@ -1,0 +1,88 @@
+"""The delivery ledger: which story went to which subscription, so none is sent twice.
+
+Rows are written (and flushed, so the unique constraint is checked and, on PostgreSQL, a
+concurrent run for the same subscription waits) before the channel is called, and committed
+only after it accepted the digest; a failed delivery rolls them back.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alerts.select import DigestStory, add_outlets, display_date, safe_url, snippet
+from alerts.subscriptions import Subscription
+from storage.models import Article, Delivery
+
+# The window reaches back this far before the last delivery, so articles tagged or judged relevant
+# a little after they arrived are still picked up; the ledger keeps the overlap from repeating.
+GRACE = timedelta(days=2)
+
+
+def last_delivery(session: Session, name: str) -> datetime | None:
+    return session.scalar(select(func.max(Delivery.delivered)).where(Delivery.subscription == name))
+
+
+def window_start(session: Session, sub: Subscription, now: datetime, since: datetime | None = None) -> datetime:
+    """--since when given; else shortly before the last delivery; else ``lookback_days`` ago."""
+    if since is not None:
+        return since
+    last = last_delivery(session, sub.name)
+    if last is not None:
+        return last - GRACE
+    return now - timedelta(days=sub.lookback_days)
+
+
+def record(session: Session, name: str, stories: list[DigestStory], now: datetime) -> None:
+    """Add (or, for updated stories, refresh) ledger rows and flush them; the caller commits."""
+    existing = {
+        d.story_id: d
+        for d in session.scalars(
+            select(Delivery).where(Delivery.subscription == name,
+                                   Delivery.story_id.in_([s.story_id for s in stories]))
+        )
+    } if stories else {}
+    for story in stories:
+        row = existing.get(story.story_id)
+        if row is None:
+            session.add(Delivery(subscription=name, story_id=story.story_id,
+                                 content_hash=story.content_hash, delivered=now))
+        elif story.updated:
+            row.content_hash, row.delivered = story.content_hash, now
+    session.flush()
+
+
+def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[DigestStory]:
+    """The latest ``limit`` stories delivered to ``sub``, newest delivery first (for the Atom feed)."""
+    rows = session.execute(
+        select(Delivery.story_id, Delivery.content_hash, Delivery.delivered)
+        .where(Delivery.subscription == sub.name)
+        .order_by(Delivery.delivered.desc(), Delivery.story_id.desc())
+        .limit(limit)
+    ).all()
+    stories = []
+    for story_id, content_hash, delivered in rows:
+        articles = list(session.scalars(
+            select(Article).where(Article.story_id == story_id).order_by(Article.first_seen, Article.id)
+        ))
+        if not articles:
+            continue
+        lead = next((a for a in articles if a.content_hash == content_hash), articles[0])
+        topics = sorted(((t.label, t.confidence) for t in lead.topics), key=lambda kv: (-kv[1], kv[0]))
+        stories.append(DigestStory(
+            story_id=story_id,
+            title=(lead.title or "").strip() or snippet(lead.text, 90),
+            url=safe_url(lead.url),
+            source=lead.source,
+            date=display_date(lead),
+            language=lead.language,
+            topics=topics,
+            snippet=snippet(lead.text),
+            group=topics[0][0] if topics else "other",
+            confidence=topics[0][1] if topics else 0.0,
+            content_hash=lead.content_hash,
+            delivered=delivered,
+        ))
+    add_outlets(session, stories)
+    return stories

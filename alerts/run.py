@@ -1,0 +1,93 @@
+"""One digest run: per subscription select, render, record, deliver, commit, in one transaction.
+
+A subscription that fails (bad settings, SMTP down, webhook 500, disk full) rolls back its ledger
+rows and is reported; the others still run, and the caller exits non-zero.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.channels import Transports, make_channel
+from alerts.chart import sparkline, svg_chart
+from alerts.ledger import record, window_start
+from alerts.render import Digest
+from alerts.select import daily_counts, select_stories
+from alerts.subscriptions import Subscription
+from newsmon.errors import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, like every datetime in the database."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class RunOptions:
+    dry_run: bool = False
+    since: datetime | None = None
+    clock: Callable[[], datetime] = utcnow
+    transports: Transports = field(default_factory=Transports)
+
+
+@dataclass
+class Outcome:
+    subscription: str
+    status: str  # sent | empty | dry-run | failed
+    stories: int = 0
+    message: str = ""
+    preview: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def build_digest(session: Session, sub: Subscription, now: datetime, since: datetime | None) -> Digest:
+    start = window_start(session, sub, now, since)
+    stories = select_stories(session, sub, start, now)
+    days, per_topic = daily_counts(session, sub, now)
+    return Digest(sub, stories, now, start, svg_chart(days, per_topic), sparkline(days, per_topic))
+
+
+def run_subscription(factory: sessionmaker[Session], sub: Subscription, options: RunOptions) -> Outcome:
+    channel = make_channel(sub, options.transports)
+    now = options.clock()
+    with factory() as session:
+        try:
+            if not options.dry_run:
+                channel.check()
+            digest = build_digest(session, sub, now, options.since)
+            n = len(digest.stories)
+            if not n and not sub.send_empty:
+                return Outcome(sub.name, "empty", 0, "nothing new; not sent (send_empty = false)")
+            if options.dry_run:
+                return Outcome(sub.name, "dry-run", n, f"would send {n} stories; nothing recorded",
+                               preview=channel.preview(digest, session))
+            record(session, sub.name, digest.stories, now)
+            receipt = channel.deliver(digest, session)
+        except DeliveryError as exc:
+            session.rollback()
+            return Outcome(sub.name, "failed", 0, f"{exc}; nothing recorded, the next run retries")
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.debug("database error", exc_info=True)
+            return Outcome(sub.name, "failed", 0, f"{sub.name}: database error, nothing sent: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}")
+        try:
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            return Outcome(sub.name, "failed", n, f"{sub.name}: delivered ({receipt}) but the ledger could "
+                           f"not be saved, so the next run may send these stories again: {exc}")
+    return Outcome(sub.name, "sent", n, receipt)
+
+
+def run_digests(factory: sessionmaker[Session], subs: list[Subscription], options: RunOptions) -> list[Outcome]:
+    return [run_subscription(factory, sub, options) for sub in subs]

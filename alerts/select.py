@@ -1,0 +1,269 @@
+"""Which stories a subscription gets: filters, one entry per story, grouping and order.
+
+Articles without a story are skipped: the ledger is keyed by story, and the deduplication stage
+gives every stored article a story (its own, when no other outlet ran it).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from alerts.subscriptions import Subscription
+from storage.fulltext import matches
+from storage.models import Article, ArticleRevision, Correction, Delivery
+
+RELEVANCE_THRESHOLD = 0.5  # the classifier's relevance score at or above which an article is relevant
+CHANGE_RATIO = 0.8  # word-level similarity below which a delivered story counts as changed
+SNIPPET_CHARS = 320  # about three lines of an email
+MAX_OUTLET_LINKS = 8
+OTHER = "other"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s) with a host, else None: javascript:, data: and the rest are dropped."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(c in url for c in "\r\n\t\x00 "):
+        return None
+    return url
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of the text, whitespace collapsed, cut at a word boundary."""
+    flat = re.sub(r"\s+", " ", text or "").strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.-") + "…"
+
+
+@dataclass
+class Outlet:
+    source: str
+    url: str | None
+    title: str
+
+
+@dataclass
+class DigestStory:
+    story_id: int
+    title: str
+    url: str | None
+    source: str
+    date: datetime
+    language: str | None
+    topics: list[tuple[str, float]]
+    snippet: str
+    group: str
+    confidence: float
+    content_hash: str
+    outlets: list[Outlet] = field(default_factory=list)
+    outlet_count: int = 0  # other sources that ran the story
+    updated: bool = False
+    delivered: datetime | None = None  # set for stories read back from the ledger
+
+
+@dataclass
+class _Match:
+    article: Article
+    tags: dict[str, float]  # counted tags: after corrections and min_confidence
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _matching(session: Session, sub: Subscription, start: datetime, end: datetime,
+              include_updated: bool = False) -> dict[int, list[_Match]]:
+    """story_id -> articles that pass every filter and arrived (or changed) in [start, end)."""
+    arrived = and_(Article.first_seen >= start, Article.first_seen < end)
+    if include_updated:
+        arrived = or_(arrived, and_(Article.updated >= start, Article.updated < end))
+    query = select(Article).where(Article.story_id.is_not(None), arrived)
+    if sub.sources:
+        query = query.where(Article.source.in_(sub.sources))
+    if sub.languages:
+        query = query.where(Article.language.in_(sub.languages))
+    if sub.keywords:
+        query = query.where(matches(_dialect(session), sub.keywords))
+    if sub.relevant_only:
+        said = select(Correction.article_id).where(Correction.label == "relevant")
+        yes = said.where(Correction.value.is_(True))
+        no = said.where(Correction.value.is_(False))
+        query = query.where(
+            or_(Article.relevance >= RELEVANCE_THRESHOLD, Article.id.in_(yes)), Article.id.not_in(no)
+        )
+    articles = list(session.scalars(query.order_by(Article.first_seen, Article.id)))
+    corrections = _topic_corrections(session, [a.id for a in articles])
+    found: dict[int, list[_Match]] = defaultdict(list)
+    for article in articles:
+        tags = {t.label: t.confidence for t in article.topics}
+        for label, value in corrections.get(article.id, {}).items():
+            if value:
+                tags[label] = 1.0  # an analyst's yes is certain
+            else:
+                tags.pop(label, None)
+        counted = {k: v for k, v in tags.items() if v >= sub.min_confidence}
+        if sub.topics:
+            counted = {k: v for k, v in counted.items() if k in sub.topics}
+            if not counted:
+                continue
+        elif sub.min_confidence > 0 and not counted:
+            continue
+        found[article.story_id].append(_Match(article, counted))
+    return found
+
+
+def _topic_corrections(session: Session, ids: list[int]) -> dict[int, dict[str, bool]]:
+    out: dict[int, dict[str, bool]] = defaultdict(dict)
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Correction.article_id, Correction.label, Correction.value).where(
+                Correction.article_id.in_(ids[chunk:chunk + 500]), Correction.label != "relevant"
+            )
+        )
+        for article_id, label, value in rows:
+            out[article_id][label] = value
+    return out
+
+
+def _delivered(session: Session, name: str, story_ids: list[int]) -> dict[int, str | None]:
+    out: dict[int, str | None] = {}
+    for chunk in range(0, len(story_ids), 500):
+        rows = session.execute(
+            select(Delivery.story_id, Delivery.content_hash).where(
+                Delivery.subscription == name, Delivery.story_id.in_(story_ids[chunk:chunk + 500])
+            )
+        )
+        out.update({story_id: content_hash for story_id, content_hash in rows})
+    return out
+
+
+def changed_substantially(session: Session, story_id: int, delivered_hash: str | None) -> bool:
+    """True when the article we delivered has since been revised and its text differs a lot."""
+    if not delivered_hash:
+        return False
+    articles = list(session.scalars(select(Article).where(Article.story_id == story_id)))
+    if any(a.content_hash == delivered_hash for a in articles):
+        return False  # what we sent is still current (a new copy elsewhere is not a change)
+    for article in articles:
+        old = session.scalars(
+            select(ArticleRevision.text).where(
+                ArticleRevision.article_id == article.id, ArticleRevision.content_hash == delivered_hash
+            )
+        ).first()
+        if old is not None:
+            a, b = old.split()[:2000], article.text.split()[:2000]
+            return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < CHANGE_RATIO
+    return False
+
+
+def _group(sub: Subscription, tags: dict[str, float]) -> tuple[str, float]:
+    if not tags:
+        return OTHER, 0.0
+    label = max(tags, key=lambda k: (tags[k], k))
+    return label, tags[label]
+
+
+def display_date(article: Article) -> datetime:
+    return article.published or article.first_seen
+
+
+def select_stories(session: Session, sub: Subscription, start: datetime, end: datetime) -> list[DigestStory]:
+    """The subscription's stories that arrived in [start, end) and are not in its ledger yet."""
+    found = _matching(session, sub, start, end, include_updated=sub.mark_updated)
+    delivered = _delivered(session, sub.name, list(found))
+    stories: list[DigestStory] = []
+    for story_id, matched in found.items():
+        updated = False
+        if story_id in delivered:
+            if not (sub.mark_updated and changed_substantially(session, story_id, delivered[story_id])):
+                continue
+            updated = True
+        elif not any(m.article.first_seen >= start for m in matched):
+            continue  # only a revision of an undelivered old story arrived: not new
+        lead = matched[0]
+        group, confidence = _group(sub, lead.tags)
+        article = lead.article
+        all_topics = {t.label: t.confidence for t in article.topics}
+        all_topics.update(lead.tags)
+        stories.append(DigestStory(
+            story_id=story_id,
+            title=(article.title or "").strip() or snippet(article.text, 90),
+            url=safe_url(article.url),
+            source=article.source,
+            date=display_date(article),
+            language=article.language,
+            topics=sorted(all_topics.items(), key=lambda kv: (-kv[1], kv[0])),
+            snippet=snippet(article.text),
+            group=group,
+            confidence=confidence,
+            content_hash=article.content_hash,
+            updated=updated,
+        ))
+    add_outlets(session, stories)
+    return order(stories, sub)
+
+
+def add_outlets(session: Session, stories: list[DigestStory]) -> None:
+    """'Also reported by N outlets': the story's other copies (a simple select by story id)."""
+    by_id = {s.story_id: s for s in stories}
+    ids = list(by_id)
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Article.story_id, Article.source, Article.url, Article.title, Article.first_seen)
+            .where(Article.story_id.in_(ids[chunk:chunk + 500]))
+            .order_by(Article.first_seen, Article.id)
+        )
+        for story_id, source, url, title, _ in rows:
+            story = by_id[story_id]
+            if url == story.url or (safe_url(url) is not None and safe_url(url) == story.url):
+                continue
+            if source != story.source and all(o.source != source for o in story.outlets):
+                story.outlet_count += 1
+            if len(story.outlets) < MAX_OUTLET_LINKS:
+                story.outlets.append(Outlet(source, safe_url(url), (title or "").strip() or source))
+
+
+def order(stories: list[DigestStory], sub: Subscription) -> list[DigestStory]:
+    """Newest day first; within a day, the most confident first."""
+    return sorted(stories, key=lambda s: (-s.date.toordinal(), -s.confidence, -s.date.timestamp(), s.story_id))
+
+
+def group_stories(stories: list[DigestStory], sub: Subscription) -> list[tuple[str, list[DigestStory]]]:
+    """Topic sections: the subscription's topic order when it names topics, else the biggest first."""
+    groups: dict[str, list[DigestStory]] = defaultdict(list)
+    for story in stories:
+        groups[story.group].append(story)
+    rank = {t: i for i, t in enumerate(sub.topics)}
+    keys = sorted(groups, key=lambda g: (g == OTHER, rank.get(g, len(rank)), -len(groups[g]), g))
+    return [(k, groups[k]) for k in keys]
+
+
+def daily_counts(session: Session, sub: Subscription, end: datetime, days: int = 30) -> tuple[list[date], dict[str, Counter]]:
+    """Stories per day by topic over the last ``days`` days (delivered or not), for the chart."""
+    first = (end - timedelta(days=days - 1)).date()
+    start = datetime.combine(first, datetime.min.time())
+    found = _matching(session, sub, start - timedelta(days=1), end)
+    per_topic: dict[str, Counter] = defaultdict(Counter)
+    for matched in found.values():
+        lead = matched[0]
+        day = lead.article.first_seen.date()
+        if day < first:
+            continue
+        per_topic[_group(sub, lead.tags)[0]][day] += 1
+    return [first + timedelta(days=i) for i in range(days)], dict(per_topic)

@@ -1,0 +1,82 @@
+"""`newsmon digest`: deliver each subscription's new stories once (email, webhook, file, Atom)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from newsmon.errors import ConfigError
+from newsmon.options import db_option
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint="--since")
+    if parsed.tzinfo is not None:  # the database keeps naive UTC
+        from datetime import UTC
+
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+@click.command()
+@click.option("--subscription", "names", multiple=True, metavar="NAME",
+              help="Only this subscription (repeatable). Default: all.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@click.option("--since", metavar="DATE",
+              help="Collect stories that arrived since DATE (UTC) instead of since the last digest; "
+                   "stories already delivered are still never sent again.")
+@click.option("--subscriptions", "path", envvar="NEWSMON_SUBSCRIPTIONS", default="alerts/subscriptions.toml",
+              show_default=True, type=click.Path(dir_okay=False),
+              help="The subscriptions TOML file (env NEWSMON_SUBSCRIPTIONS).")
+@db_option
+def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, db_url: str) -> None:
+    """Send each subscription the stories that are new since its last digest.
+
+    Exits non-zero when any subscription failed or had a bad entry, so cron notices; the others
+    still run, and a failed delivery is retried by the next run.
+    """
+    from alerts.run import RunOptions, run_digests
+    from alerts.subscriptions import load_subscriptions
+    from storage.db import open_database
+
+    since_at = _parse_since(since)
+    try:
+        config = load_subscriptions(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc))
+    for warning in config.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    errors = list(config.errors)
+    subs = config.subscriptions
+    if names:
+        known = {s.name for s in subs} | config.failed_names()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            listed = ", ".join(sorted(known)) or "none"
+            raise click.ClickException(f"no subscription named {', '.join(unknown)} in {path} (known: {listed})")
+        subs = [s for s in subs if s.name in names]
+        errors = [e for e in errors if getattr(e, "subscription_name", None) in names]
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if not subs and not errors:
+        click.echo(f"{path}: no subscriptions", err=True)
+        return
+
+    factory = open_database(db_url)
+    failed = len(errors)
+    for outcome in run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since_at)):
+        if outcome.preview:
+            click.echo(f"=== {outcome.subscription} ===")
+            click.echo(outcome.preview)
+        if outcome.failed:
+            failed += 1
+            click.echo(f"error: {outcome.message}", err=True)
+        else:
+            click.echo(f"{outcome.subscription}: {outcome.message}")
+    if failed:
+        raise click.ClickException(f"{failed} subscription(s) failed; see the errors above")
