@@ -39,7 +39,8 @@ _FURNITURE_LINE = re.compile(
     r"""^\W*(?:
         advertisement|advertising|sponsored(?:\s+content)?|ad|
         (?:click|tap)\s+here\b.*|
-        (?:read|see|view)\s+(?:more|also|next|full\s+story)\b.*|
+        read\s+(?:more|also|next|full\s+story)\b.*|
+        (?:see|view)\s+(?:more|also)\s*:\s*\S.*|
         also\s+(?:read|on|see)\b.*|
         related(?:\s+(?:articles?|stories|content|coverage|posts?|links?))?\s*:.*|
         related(?:\s+(?:articles?|stories|content|coverage|posts?|links?))?|
@@ -47,7 +48,7 @@ _FURNITURE_LINE = re.compile(
            don'?t\s+miss|most\s+(?:popular|read)|trending(?:\s+now)?|top\s+stories)\W*|
         share(?:\s+(?:this|on|via)\b.*)?|
         (?:like\s+this\s+story|enjoy(?:ed)?\s+this\s+(?:article|story))\b.*|
-        (?:sign\s+up|subscribe)\b.{0,120}(?:newsletter|inbox|email|free)\b.*|
+        (?:sign\s+up|subscribe)\b.{0,120}\b(?:newsletters?|inbox)\b.*|
         get\s+.{0,60}\bnewsletter\b.*|
         thanks?\s+(?:you\s+)?for\s+(?:signing\s+up|subscribing)\b.*|
         keep\s+an\s+eye\s+on\s+your\s+inbox\b.*|
@@ -66,6 +67,7 @@ _FURNITURE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _TOKEN = re.compile(r"\w+")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]+\s+|\s*\|\s*")
 _BLOCKS = ("p", "head", "item", "quote", "list", "table", "row", "cell")
 
 
@@ -102,12 +104,14 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
     document = trafilatura.bare_extraction(
         tree, with_metadata=True, favor_precision=True, fast=True, **common
     )
+    if document is None or len(document.text or "") < PRECISION_RETRY_CHARS:
+        retry = trafilatura.bare_extraction(tree, with_metadata=document is None, **common)
+        if document is None:
+            document = retry
+        elif retry is not None and len(retry.text or "") > len(document.text or ""):
+            document.body = retry.body
     if document is None:
         raise ExtractionError("no-article", url)
-    if len(document.text or "") < PRECISION_RETRY_CHARS:
-        retry = trafilatura.bare_extraction(tree, **common)
-        if retry is not None and len(retry.text or "") > len(document.text or ""):
-            document.body = retry.body
     if document.body is not None:
         _trim(document.body, document.title, document.description)
         text = xmltotxt(document.body, False).strip()
@@ -192,7 +196,7 @@ def _norm(text: str | None) -> str:
 
 def _trim(body, title: str | None, description: str | None) -> None:
     """Remove headline, standfirst, furniture lines and repeats from the extracted body."""
-    norm_title, norm_desc = _norm(title), _norm(description)
+    norm_desc = _norm(description)
     # innermost text blocks only: a quote or list item holding paragraphs is judged by them
     blocks = [
         el
@@ -207,11 +211,12 @@ def _trim(body, title: str | None, description: str | None) -> None:
         norm = _norm(text)
         if not norm:
             continue
-        if index < 3 and norm_title and _same_heading(norm, norm_title):
+        if index < 3 and title and _same_heading(norm, title):
             _drop(el)
             dropped_title = True
             continue
-        if dropped_title and index < 4 and norm_desc and norm == norm_desc:
+        # a standfirst set as a heading under the headline; as a paragraph it is often the lede
+        if dropped_title and index < 4 and el.tag == "head" and norm_desc and norm == norm_desc:
             _drop(el)
             continue
         if len(text) < 200 and _FURNITURE_LINE.match(text):
@@ -219,11 +224,10 @@ def _trim(body, title: str | None, description: str | None) -> None:
             continue
 
 
-def _same_heading(norm: str, norm_title: str) -> bool:
-    if norm == norm_title:
-        return True
-    # titles often carry the site name after a separator: "Headline | Site"
-    return len(norm) >= 20 and norm_title.startswith(norm)
+def _same_heading(norm: str, title: str) -> bool:
+    """Whether a block repeats the page title, also when the title adds "| Site" or "- Site"."""
+    parts = [title] + [p for p in _TITLE_SEPARATOR.split(title) if len(p) >= 20]
+    return any(norm == _norm(part) for part in parts)
 
 
 def _drop(el) -> None:
