@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from newsmon.demo.articles import DemoArticle, load_articles
 from newsmon.demo.pages import Resource, build_site, not_found_page
@@ -128,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         site: DemoSite = self.server.site  # type: ignore[attr-defined]
-        path = urlsplit(self.path).path or "/"
+        path = unquote(urlsplit(self.path).path) or "/"
         site._count(path)
         resource = site._pages.get(path)
         if resource is None:
