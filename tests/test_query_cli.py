@@ -65,3 +65,25 @@ def test_every_command_has_help():
     for name in cli.list_commands(None):
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0, (name, result.output)
+
+
+def test_query_group_by_story(db_url):
+    from storage.stories import StoryIndex
+
+    wire = ("GENEVA (Wire) - Diplomats meeting in Geneva agreed on Friday to open negotiations on a treaty "
+            "governing lethal autonomous weapons, after a decade of talks under the Convention on Certain "
+            "Conventional Weapons. Delegates said the mandate covers human control over the use of force, "
+            "testing and accountability, and a first session is planned for the spring in New York. ") * 3
+    with open_database(db_url, migrate=False)() as session, session.begin():
+        index = StoryIndex.load(session)
+        upsert_articles(session, [
+            ArticleRecord(url="https://one.example/laws", fetched_url="https://one.example/laws", source="one",
+                          title="Treaty talks on killer robots to open", text=wire, language="en"),
+            ArticleRecord(url="https://two.example/laws", fetched_url="https://two.example/laws", source="two",
+                          title="Geneva: autonomous weapons negotiations agreed", text="Advertisement. " + wire,
+                          language="en"),
+        ], stories=index)
+    rows = json.loads(run("--db", db_url, "--group-by", "story", "--format", "json"))
+    assert len(rows) == 1
+    assert rows[0]["outlet_count"] == 2 and sorted(rows[0]["outlets"]) == ["one", "two"]
+    assert "2" in run("--db", db_url, "--group-by", "story")

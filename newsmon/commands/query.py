@@ -33,21 +33,63 @@ def parse_date(_ctx, _param, value: str | None) -> datetime | None:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Minimum confidence of --topic tags.")
 @click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the classifier finds relevant.")
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most this many rows (0: all).")
+@click.option("--group-by", "group_by", type=click.Choice(["article", "story"]), default="article", show_default=True,
+              help="One row per article, or one per story (all copies of it across outlets).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def query(db_url: str, since, until, sources, languages, search, topics, min_confidence, relevant_only,
-          limit: int, fmt: str) -> None:
+          limit: int, group_by: str, fmt: str) -> None:
     """Find stored articles by date, source, language, topic and full text."""
     from storage.db import open_database
-    from storage.queries import ArticleFilter, find_articles
+    from storage.queries import ArticleFilter, filtered, find_articles
+    from storage.stories import stories_overview
+    from storage.models import Article
 
     article_filter = ArticleFilter(
         since=since, until=until, sources=sources, languages=languages, search=search, topics=topics,
         min_confidence=min_confidence, relevant_only=relevant_only, limit=limit or None,
     )
     with open_database(db_url)() as session:
-        articles = find_articles(session, article_filter)
-        rows = [article_row(a) for a in articles]
-    {"table": print_table, "csv": print_csv, "json": print_json}[fmt](rows)
+        if group_by == "story":
+            selected = filtered(session.get_bind().dialect.name, article_filter).with_only_columns(Article.id)
+            rows = [story_row(s) for s in stories_overview(session, selected, limit=limit or None)]
+            printers = {"table": print_story_table, "csv": print_story_csv, "json": print_json}
+        else:
+            rows = [article_row(a) for a in find_articles(session, article_filter)]
+            printers = {"table": print_table, "csv": print_csv, "json": print_json}
+    printers[fmt](rows)
+
+
+def story_row(story) -> dict:
+    return {
+        "story_id": story.story_id,
+        "first_seen": story.first_seen.isoformat(),
+        "latest": story.latest.isoformat(),
+        "first_published": story.first_published.isoformat() if story.first_published else None,
+        "articles": story.articles,
+        "outlet_count": story.outlet_count,
+        "outlets": list(story.outlets),
+        "title": story.title,
+        "url": story.url,
+    }
+
+
+def print_story_csv(rows: list[dict]) -> None:
+    columns = ["story_id", "first_seen", "latest", "first_published", "articles", "outlet_count", "outlets", "title", "url"]
+    writer = csv.DictWriter(sys.stdout, columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "outlets": ";".join(row["outlets"])})
+
+
+def print_story_table(rows: list[dict]) -> None:
+    if not rows:
+        click.echo("No stories match.")
+        return
+    click.echo(f"{'STORY':>6}  {'FIRST SEEN':<16}  {'LATEST':<16}  {'OUTLETS':>7}  TITLE")
+    for r in rows:
+        outlets = f"{r['outlet_count']}"
+        click.echo(f"{r['story_id']:>6}  {r['first_seen'][:16]:<16}  {r['latest'][:16]:<16}  {outlets:>7}  "
+                   f"{_clip(r['title'] or '(no title)', 60)}  [{', '.join(r['outlets'][:4])}]")
 
 
 def article_row(article) -> dict:
