@@ -85,4 +85,5 @@ def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[D
             delivered=delivered,
         ))
     add_outlets(session, stories)
+    stories.sort(key=lambda s: (s.delivered, s.date), reverse=True)
     return stories

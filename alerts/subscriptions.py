@@ -100,8 +100,11 @@ def parse_subscriptions(text: str, path: str = "<subscriptions>") -> Subscriptio
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"not valid TOML: {getattr(exc, 'msg', exc)}", path, line)
+        # Python < 3.14 has no exc.lineno; the message ends "(at line L, column C)".
+        found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        message = str(exc)[: found.start()].strip() if found else str(exc)
+        raise ConfigError(f"not valid TOML: {message}", path, line) from None
     result = SubscriptionFile(path)
     unknown_top = sorted(set(data) - {"subscription", "subscriptions"})
     if unknown_top:

@@ -1,0 +1,104 @@
+"""Webhook digests against a local HTTP server: JSON body, Slack text, failure then retry, ledger."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+
+from alerts.run import run_subscription
+from alerts.subscriptions import Subscription
+from localserver import LocalServer
+from storage.models import Delivery
+from test_alerts_support import WebhookReceiver, add_article, options
+
+
+@pytest.fixture
+def server():
+    with LocalServer() as s:
+        yield s
+
+
+def sub_for(url: str, **kw) -> Subscription:
+    return Subscription(name="military-ai-watch", channel="webhook", url=url, topics=("military-ai",),
+                        timeout=5, **kw)
+
+
+def count(session_factory) -> int:
+    with session_factory() as s:
+        return s.scalar(select(func.count()).select_from(Delivery))
+
+
+def seed(session_factory) -> None:
+    with session_factory() as s:
+        lead = add_article(s, title="REAIM summit agrees <b>blueprint</b> & next steps", source="defense-news",
+                           topics={"military-ai": 0.88})
+        add_article(s, title="Same story elsewhere", source="le-monde", language="fr",
+                    topics={"military-ai": 0.8}, story=lead.story)
+        add_article(s, title="CCW talks on autonomous weapons stall", source="swissinfo",
+                    topics={"military-ai": 0.75, "un-governance": 0.6})
+        s.commit()
+
+
+def test_webhook_500_then_200_delivers_once(server, session_factory):
+    seed(session_factory)
+    hook = WebhookReceiver(server, [500, 200])
+    sub = sub_for(hook.url)
+
+    failed = run_subscription(session_factory, sub, options())
+    assert failed.status == "failed"
+    assert "webhook answered HTTP 500" in failed.message
+    assert hook.url not in failed.message  # webhook URLs are secrets
+    assert count(session_factory) == 0
+
+    sent = run_subscription(session_factory, sub, options())
+    assert sent.status == "sent" and sent.stories == 2
+    assert count(session_factory) == 2
+    assert len(hook.bodies) == 2
+    assert hook.headers[-1]["Content-Type"] == "application/json; charset=utf-8"
+    body = json.loads(hook.bodies[-1])
+    assert body["subscription"] == "military-ai-watch" and body["count"] == 2
+    first = body["stories"][0]
+    assert first["title"] == "REAIM summit agrees <b>blueprint</b> & next steps"  # JSON carries raw data
+    assert first["also_reported_by"] == 1 and first["outlets"][0]["source"] == "le-monde"
+    assert first["topics"] == [{"label": "military-ai", "confidence": 0.88}]
+    assert {"url", "source", "date", "language", "text", "group"} <= set(first)
+    # Slack text: &, <, > escaped; links as <url|title>
+    assert "REAIM summit agrees &lt;b&gt;blueprint&lt;/b&gt; &amp; next steps>" in body["text"]
+    assert "<b>" not in body["text"]
+    assert body["text"].startswith("*military-ai-watch*: 2 new stories")
+
+    assert run_subscription(session_factory, sub, options()).status == "empty"
+    assert len(hook.bodies) == 2  # no duplicate
+
+
+def test_webhook_redirect_is_not_success(server, session_factory):
+    seed(session_factory)
+    hook = WebhookReceiver(server, [200], path="/new-hook")
+    old = server.redirect("/old-hook", "/new-hook", status=302)
+    outcome = run_subscription(session_factory, sub_for(old), options())
+    assert outcome.status == "failed" and "HTTP 302" in outcome.message
+    assert hook.bodies == [] and count(session_factory) == 0
+
+
+def test_webhook_timeout_and_unreachable(server, session_factory):
+    seed(session_factory)
+    slow = server.hang("/slow")
+    outcome = run_subscription(session_factory, replace(sub_for(slow), timeout=0.5), options())
+    assert outcome.status == "failed" and "timed out" in outcome.message
+    closed = LocalServer().start()
+    url = closed.url("/hook")
+    closed.stop()
+    outcome = run_subscription(session_factory, sub_for(url), options())
+    assert outcome.status == "failed" and "unreachable" in outcome.message
+    assert count(session_factory) == 0
+
+
+def test_send_empty_posts_an_empty_digest(server, session_factory):
+    hook = WebhookReceiver(server, [200])
+    outcome = run_subscription(session_factory, sub_for(hook.url, send_empty=True), options())
+    assert outcome.status == "sent" and outcome.stories == 0
+    assert json.loads(hook.bodies[0])["stories"] == []
+    quiet = run_subscription(session_factory, sub_for(hook.url), options())
+    assert quiet.status == "empty" and len(hook.bodies) == 1
