@@ -1,0 +1,46 @@
+"""The README's main job, `newsmon demo`, and `scrapy list`, run as a user runs them."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWSMON = [sys.executable, "-c", "from newsmon.cli import main; main()"]
+
+
+@pytest.mark.slow
+def test_demo_crawls_the_demo_site_and_prints_what_it_stored(tmp_path):
+    result = subprocess.run([*NEWSMON, "demo"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = re.search(r"(\d+) pages fetched; (\d+) articles stored .*; (\d+) pages dropped \((.*)\)", result.stdout)
+    assert summary, result.stdout[-2000:]
+    stored = int(summary.group(2))
+    assert stored >= 30
+    assert "http-404" in summary.group(4)
+    assert "Traceback" not in result.stderr
+    table = [line for line in result.stdout.splitlines() if re.match(r"^\d+\s+\d{4}-\d{2}-\d{2}\s", line)]
+    assert len(table) == stored
+    languages = {line.split()[3] for line in table}
+    assert {"en", "fr", "es", "zh"} <= languages
+
+    rows = json.loads(subprocess.run(
+        [*NEWSMON, "query", "--db", "sqlite:///newsmon-demo.db", "--format", "json", "--limit", "0"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout)
+    assert len(rows) == stored
+    assert all(r["text"] and r["title"] and r["published"] for r in rows)
+    assert len({r["url"] for r in rows}) == stored  # one row per canonical URL
+    assert not any("utm_" in r["url"] for r in rows)
+    assert list((tmp_path / "newsmon-demo-raw").rglob("*.gz"))  # raw pages kept for reextract
+
+
+def test_scrapy_list_from_the_repository_root():
+    scrapy = Path(sys.executable).with_name("scrapy")
+    result = subprocess.run([str(scrapy), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) >= {"news", "feeds", "sitemaps", "listings"}
