@@ -1,4 +1,5 @@
-"""Raw response bodies, gzip-compressed in a content-addressed folder, so text can be re-extracted.
+"""Raw response bodies, gzip-compressed (level 1: 3-4x smaller at a fraction of level 6's CPU) in a
+content-addressed folder, so text can be re-extracted.
 
 ``raw/ab/abcdef...gz`` holds the body whose SHA-256 is ``abcdef...``; identical bodies are stored
 once, and a write is atomic (temporary file, then rename), so a killed crawl leaves no half file.
@@ -29,7 +30,7 @@ class RawStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
         try:
-            with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+            with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as out:
                 out.write(body)
             os.replace(temporary, target)
         except BaseException:
