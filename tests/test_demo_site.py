@@ -203,6 +203,15 @@ def test_conditional_requests_answer_304(site, path):
     earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(days=1), usegmt=True)
     assert fetch(site.url(path), {"If-Modified-Since": earlier})[0] == 200
     assert fetch(site.url(path), {"If-None-Match": '"stale"', "If-Modified-Since": modified})[0] == 200
+    assert site.not_modified[path] == 2
+    assert site.last_headers[path]["If-None-Match"] == '"stale"'
+
+
+def test_head_answers_headers_without_a_body(site):
+    request = urllib.request.Request(site.url("/feed.atom"), method="HEAD")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200 and response.read() == b""
+        assert int(response.headers["Content-Length"]) > 1000 and response.headers["ETag"]
 
 
 def test_sources_toml_describes_the_site(site):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC
+from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -24,6 +25,8 @@ class DemoSite:
         self.host, self.port = host, port
         self.articles = articles
         self.hits: Counter[str] = Counter()  # path (no query) -> requests served
+        self.not_modified: Counter[str] = Counter()  # path -> 304 answers (conditional requests)
+        self.last_headers: dict[str, Message] = {}  # path -> headers of its last request
         self._pages: dict[str, Resource] = {}
         self._not_found = b""
         self._server: ThreadingHTTPServer | None = None
@@ -75,9 +78,14 @@ class DemoSite:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def _count(self, path: str) -> None:
+    def _count(self, path: str, headers: Message) -> None:
         with self._lock:
             self.hits[path] += 1
+            self.last_headers[path] = headers
+
+    def _count_not_modified(self, path: str) -> None:
+        with self._lock:
+            self.not_modified[path] += 1
 
 
 def sources_toml(base_url: str) -> str:
@@ -129,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         site: DemoSite = self.server.site  # type: ignore[attr-defined]
         path = unquote(urlsplit(self.path).path) or "/"
-        site._count(path)
+        site._count(path, self.headers)
         resource = site._pages.get(path)
         if resource is None:
             self._send(404, {"Content-Type": "text/html; charset=utf-8"}, site._not_found, send_body)
@@ -140,6 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             "Cache-Control": "max-age=0, must-revalidate",
         }
         if _not_modified(self.headers, resource):
+            site._count_not_modified(path)
             self._send(304, headers, b"", send_body=False)
             return
         headers["Content-Type"] = resource.content_type
