@@ -51,12 +51,7 @@ class Resource:
 
 def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Resource]:
     """Every path the demo site answers (except the 404s), rendered for ``base_url``."""
-    env = Environment(
-        loader=PackageLoader("newsmon.demo", "templates"),
-        autoescape=select_autoescape(["html", "xml", "rss", "atom"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = _environment()
     common = {"site_name": SITE_NAME, "base_url": base_url, "html_lang": "en"}
     newest = max((a.published for a in articles), default=SITE_EPOCH)
     pages: dict[str, Resource] = {}
@@ -102,14 +97,24 @@ def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Re
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n"
     pages["/robots.txt"] = Resource(robots.encode(), "text/plain; charset=utf-8", SITE_EPOCH)
     pages[REPORT_PATH] = Resource(annual_report_pdf(), "application/pdf", SITE_EPOCH)
+    css = env.loader.get_source(env, "site.css")[0]
+    pages["/static/site.css"] = Resource(css.encode(), "text/css; charset=utf-8", SITE_EPOCH)
     return pages
 
 
 def not_found_page(base_url: str) -> bytes:
-    env = Environment(loader=PackageLoader("newsmon.demo", "templates"), autoescape=True)
-    text = env.get_template("not_found.html").render(site_name=SITE_NAME, base_url=base_url,
+    text = _environment().get_template("not_found.html").render(site_name=SITE_NAME, base_url=base_url,
                                                      html_lang="en")
     return text.encode("utf-8")
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("newsmon.demo", "templates"),
+        autoescape=select_autoescape(["html", "xml", "rss", "atom"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _item(base_url: str, article: DemoArticle, date: str, feed: bool = False) -> dict:
