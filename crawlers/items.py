@@ -10,6 +10,7 @@ class PageItem(scrapy.Item):
     source = scrapy.Field()  # name of the source in the sources file
     body = scrapy.Field()  # raw response body (bytes)
     content_type = scrapy.Field()
+    encoding = scrapy.Field()  # the encoding the crawler found for body (crawlers.spiders.pages), or None
     fetched = scrapy.Field()  # naive UTC datetime
     hint_published = scrapy.Field()  # date the feed/sitemap gave, used when the page has none
     hint_title = scrapy.Field()

@@ -19,6 +19,13 @@ NEWSMON_RAW_DIR = os.environ.get("NEWSMON_RAW_DIR", "raw")
 NEWSMON_EXTRACT_PROCESSES = -1
 # Articles written per database transaction.
 NEWSMON_DB_BATCH_SIZE = 50
+# Re-fetch stored articles last fetched more than this many days ago (0: never; `nightly --refresh-days`).
+NEWSMON_REFRESH_DAYS = 0
+# Remember fetched pages and entry-page validators across runs (crawlers.extensions.fetchstate).
+NEWSMON_INCREMENTAL = True
+# Retry backoff (crawlers.middlewares.backoff): base * 2**attempt seconds, or Retry-After, capped.
+NEWSMON_RETRY_BACKOFF_BASE = 2.0
+NEWSMON_RETRY_BACKOFF_MAX = 60.0
 # Contact URL or address put in the User-Agent so site owners can reach the operator.
 NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon")
 
@@ -40,6 +47,13 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.backoff.BackoffRetryMiddleware": 550,
+}
+EXTENSIONS = {
+    "crawlers.extensions.fetchstate.FetchStateTracker": 500,
+}
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {

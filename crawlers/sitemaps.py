@@ -23,6 +23,7 @@ class SitemapEntry:
     published: datetime | None = None
     title: str | None = None
     lang: str | None = None
+    updated: datetime | None = None  # <lastmod>: when the page last changed
 
 
 @dataclass
@@ -66,6 +67,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
                     published=_parse_date(fields.get("publication_date") or fields.get("lastmod")),
                     title=fields.get("title"),
                     lang=fields.get("language"),
+                    updated=_parse_date(fields.get("lastmod")),
                 )
             )
     return sitemap

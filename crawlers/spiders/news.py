@@ -9,6 +9,7 @@ from scrapy.http import Response, TextResponse
 from crawlers.feeds import FeedError, parse_feed
 from crawlers.sitemaps import SitemapError, parse_sitemap
 from crawlers.sources import Source
+from crawlers.xmlsafety import UnsafeXML
 from crawlers.spiders.base import SourcesSpider
 from newsmon.urls import canonical_url
 
@@ -22,11 +23,12 @@ class NewsSpider(SourcesSpider):
         try:
             entries = parse_feed(response.body)
         except FeedError as exc:
-            self.count_error(source, "bad-feed", response.url, str(exc))
+            self.count_error(source, _xml_error_kind(exc, "bad-feed"), response.url, str(exc))
             return
         for entry in entries:
             request = self.article_request(
-                response.urljoin(entry.url), source, published=entry.published, title=entry.title
+                response.urljoin(entry.url), source, published=entry.published, title=entry.title,
+                updated=entry.updated, entry_url=response.request.url,
             )
             if request:
                 yield request
@@ -35,9 +37,10 @@ class NewsSpider(SourcesSpider):
         try:
             sitemap = parse_sitemap(response.body)
         except SitemapError as exc:
-            self.count_error(source, "bad-sitemap", response.url, str(exc))
+            self.count_error(source, _xml_error_kind(exc, "bad-sitemap"), response.url, str(exc))
             return
         if sitemap.is_index:
+            response.meta["newsmon_index"] = True
             seen = response.meta.get("newsmon_sitemaps", ()) + (canonical_url(response.url),)
             if len(seen) > MAX_SITEMAP_DEPTH:
                 self.count_error(source, "sitemap-too-deep", response.url)
@@ -47,11 +50,12 @@ class NewsSpider(SourcesSpider):
                 if canonical_url(url) in seen:
                     self.count_error(source, "sitemap-loop", url, f"listed by {response.url}")
                     continue
-                yield self.entry_request(url, source, newsmon_sitemaps=seen)
+                yield self.entry_request(url, source, newsmon_sitemaps=seen, newsmon_state_kind="sitemap")
             return
         for entry in sitemap.entries:
             request = self.article_request(
-                response.urljoin(entry.url), source, published=entry.published, title=entry.title, lang=entry.lang
+                response.urljoin(entry.url), source, published=entry.published, title=entry.title,
+                lang=entry.lang, updated=entry.updated, entry_url=response.request.url,
             )
             if request:
                 yield request
@@ -66,9 +70,14 @@ class NewsSpider(SourcesSpider):
             if not source.link_pattern.search(url) or url in seen:
                 continue
             seen.add(url)
-            request = self.article_request(url, source)
+            request = self.article_request(url, source, entry_url=response.request.url)
             if request:
                 yield request
+
+
+def _xml_error_kind(exc: Exception, default: str) -> str:
+    """XML bombs and external entities get their own kind: an attack, not a broken feed."""
+    return "unsafe-xml" if isinstance(exc.__cause__, UnsafeXML) else default
 
 
 class FeedsSpider(NewsSpider):

@@ -1,0 +1,174 @@
+"""Incremental crawling: skip article pages fetched before, ask entry pages conditionally.
+
+The spider asks this extension, in one query per entry page, which of its links are known
+(``storage.fetchstate``). What a run learns (validators of feeds and sitemaps, pages with no
+article, entry dates) is written once, when the spider closes, after the store pipeline has
+flushed, so the two never write the same row at once.
+
+Validators are saved only when the run finished and every article an entry page listed was
+handled: after a crash, a timeout or a 503 the page is asked in full again, so no link it lists
+is lost behind a 304.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from newsmon.urls import canonical_url
+from storage.fetchstate import (
+    KnownPage, StateUpdate, Validators, entry_validators, known_pages, save_states,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class FetchStateTracker:
+    def __init__(self, stats, db_url: str, refresh_days: float) -> None:
+        self.stats = stats
+        self.db_url = db_url
+        self.refresh_days = refresh_days
+        self.session_factory = None
+        self._open_lock = asyncio.Lock()
+        self.entries: dict[str, StateUpdate] = {}  # entry pages fetched this run
+        self.pages: list[StateUpdate] = []  # article and page facts
+        self.dirty: set[str] = set()  # entry pages whose links were not all handled
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("NEWSMON_INCREMENTAL", True):
+            raise NotConfigured
+        tracker = cls(crawler.stats, settings.get("NEWSMON_DB_URL"), settings.getfloat("NEWSMON_REFRESH_DAYS", 0))
+        crawler.signals.connect(tracker.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(tracker.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(tracker.item_error, signal=signals.item_error)
+        crawler.signals.connect(tracker.spider_closed, signal=signals.spider_closed)
+        return tracker
+
+    async def _factory(self):
+        async with self._open_lock:
+            if self.session_factory is None:
+                from storage.db import open_database
+
+                self.session_factory = await asyncio.to_thread(open_database, self.db_url)
+        return self.session_factory
+
+    async def _read(self, function, urls: list[str]):
+        if not urls:
+            return {}
+        factory = await self._factory()
+
+        def run():
+            with factory() as session:
+                return function(session, urls)
+
+        return await asyncio.to_thread(run)
+
+    # -- entry pages --------------------------------------------------------------------------
+
+    async def validators(self, urls: list[str]) -> dict[str, Validators]:
+        return await self._read(entry_validators, [canonical_url(u) for u in urls])
+
+    def entry_fetched(self, response: Response, source: str, kind: str) -> None:
+        """Remember an entry page's validators (from a 200, or kept from the request on a 304)."""
+        etag = _header(response.headers, b"ETag")
+        modified = _header(response.headers, b"Last-Modified")
+        if response.status == 304:  # a 304 may omit them: keep the ones that were sent
+            etag = etag or _header(response.request.headers, b"If-None-Match")
+            modified = modified or _header(response.request.headers, b"If-Modified-Since")
+        url = canonical_url(response.request.url)
+        self.entries[url] = StateUpdate(url, source, kind, utcnow(), response.status, etag, modified)
+
+    def mark_dirty(self, entry_url: str | None) -> None:
+        if entry_url:
+            self.dirty.add(canonical_url(entry_url))
+
+    # -- article pages ------------------------------------------------------------------------
+
+    async def select_articles(self, requests: list[Request], source: str) -> list[Request]:
+        """The requests worth making: pages never fetched, stale ones, and ones whose entry is newer."""
+        known = await self._read(known_pages, [r.url for r in requests])
+        cutoff = utcnow() - timedelta(days=self.refresh_days) if self.refresh_days > 0 else None
+        chosen = []
+        for request in requests:
+            reason = _refetch_reason(known.get(request.url), request.meta.get("newsmon_updated"), cutoff)
+            if reason is None:
+                self.stats.inc_value("newsmon/already_seen")
+                self.stats.inc_value(f"newsmon/source/{source}/already_seen")
+                continue
+            if reason != "new":
+                self.stats.inc_value(f"newsmon/refetch/{reason}")
+            chosen.append(request)
+        return chosen
+
+    def page_done(self, url: str, source: str, status: int | None, redirects: list[str] = ()) -> None:
+        """A page that needs no fetch next run: no article in it, or gone for good."""
+        now = utcnow()
+        for each in (url, *redirects):
+            self.pages.append(StateUpdate(canonical_url(each), source, "page", now, status))
+
+    def item_scraped(self, item, response: Response, spider) -> None:
+        request = response.request
+        updated = request.meta.get("newsmon_updated")
+        now = utcnow()
+        self.pages.append(StateUpdate(item["url"], item["source"], "article", now, 200, entry_updated=updated))
+        for alias in request.meta.get("redirect_urls", []):
+            self.pages.append(StateUpdate(canonical_url(alias), item["source"], "page", now, 200, entry_updated=updated))
+
+    def item_dropped(self, item, response: Response, exception, spider) -> None:
+        self.page_done(item["url"], item["source"], response.status, response.request.meta.get("redirect_urls", []))
+
+    def item_error(self, item, response: Response, spider, failure) -> None:
+        self.mark_dirty(response.request.meta.get("newsmon_entry"))
+
+    # -- end of run ---------------------------------------------------------------------------
+
+    async def spider_closed(self, spider, reason: str) -> None:
+        updates = list(self.pages)
+        if reason == "finished":
+            updates += [u for url, u in self.entries.items() if url not in self.dirty]
+        else:
+            logger.info("run ended (%s): entry pages will be asked in full next time", reason)
+        for url in self.dirty:  # forget old validators too, so the next run reads these in full
+            if url in self.entries:
+                entry = self.entries[url]
+                updates.append(StateUpdate(url, entry.source, entry.kind, entry.when, entry.status))
+        if not updates:
+            return
+        factory = await self._factory()
+
+        def write():
+            with factory() as session, session.begin():
+                save_states(session, updates)
+
+        try:
+            await asyncio.to_thread(write)
+        except Exception:  # noqa: BLE001 - losing these only costs refetches next run
+            logger.exception("could not save fetch state; the next run will fetch more pages")
+        self.stats.set_value("newsmon/fetch_state_saved", len(updates))
+
+
+def _refetch_reason(known: KnownPage | None, updated: datetime | None, cutoff: datetime | None) -> str | None:
+    if known is None:
+        return "new"
+    if cutoff is not None and (known.last_fetched is None or known.last_fetched < cutoff):
+        return "stale"
+    if updated is not None:
+        reference = known.entry_updated or known.last_fetched
+        if reference is None or updated > reference:
+            return "updated"
+    return None
+
+
+def _header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
