@@ -19,10 +19,14 @@ logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
 
-def extract_in_worker(body: bytes, url: str) -> tuple[ExtractedArticle | None, str | None]:
-    """Runs in a worker process: returns (article, None) or (None, reason)."""
+def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tuple[ExtractedArticle | None, str | None]:
+    """Runs in a worker process: returns (article, None) or (None, reason).
+
+    ``encoding`` is the one the crawler found from the headers and the page (item["encoding"]);
+    without it the extractor guesses from the bytes alone, which fails on short cp1252 pages.
+    """
     try:
-        return extract_article(body, url), None
+        return extract_article(body.decode(encoding, "replace") if encoding else body, url), None
     except ExtractionError as exc:
         return None, exc.reason
     except Exception as exc:  # noqa: BLE001 - one broken page must not end the crawl
@@ -56,7 +60,8 @@ class ExtractPipeline:
         if content_type not in HTML_TYPES:
             self.drop(item, "not-html")
         loop = asyncio.get_running_loop()
-        article, reason = await loop.run_in_executor(self.executor, extract_in_worker, item["body"], item["fetched_url"])
+        article, reason = await loop.run_in_executor(self.executor, extract_in_worker, item["body"], item["fetched_url"],
+                                                   item.get("encoding"))
         if article is None:
             self.drop(item, reason)
         if article.published is None and item.get("hint_published"):
