@@ -14,6 +14,7 @@ On top of trafilatura, and without any rule naming a site:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -26,11 +27,25 @@ PRECISION_RETRY_CHARS = 500
 
 # Generic page furniture trafilatura sometimes keeps (it already drops aside, footer, figure):
 # pruned from the raw tree before extraction unless a match holds much of the page's text.
-PRUNE_XPATH = (
-    ".//nav"
-    " | .//*[contains(@class, 'newsletter') or contains(@id, 'newsletter')]"
-    " | .//*[re:test(@class, '(^|[ _-])(related|recirc|read-?more|more-stories|also-read)"
-    "([ _-]|$)', 'i')]"
+# XPath's contains() preselects cheaply, the class regex then checks whole class tokens.
+_FURNITURE_XPATH = (
+    ".//nav | .//*[@class][contains(@class, 'elated') or contains(@class, 'recirc') or "
+    "contains(@class, 'ore') or contains(@class, 'ewsletter') or contains(@class, 'lso')]"
+    " | .//*[contains(@id, 'ewsletter')]"
+)
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:related|recirc|read-?more|more-?stories|also-?read|newsletter)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# Classes of article-body containers that CMSes repeat around ads (see _merge_split_bodies).
+_BODY_XPATH = (
+    ".//*[self::div or self::section][contains(@class, 'ody') or contains(@class, 'ontent') "
+    "or contains(@class, 'ext')]"
+)
+_BODY_CLASS = re.compile(
+    r"article[-_]*(?:body|content|text)|story[-_]*(?:body|content|text)|post[-_]*(?:body|content)"
+    r"|entry[-_]*content|body[-_]*(?:text|copy)|articlebody",
+    re.IGNORECASE,
 )
 PRUNE_MAX_SHARE = 0.3
 
@@ -140,34 +155,28 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
 def _merge_split_bodies(tree) -> None:
     """Move later parts of an article body split around ads into its first part.
 
-    CMSes often close the body container before an ad or a pull quote and open a new one with the
-    same class; trafilatura stops at the first. Only non-nested containers with identical tag and
-    class, each holding paragraphs, are merged.
+    CMSes often close the body container before an ad or a pull quote and open a new one with
+    the same class; trafilatura keeps only the first. Only containers with an article-body
+    class, the same tag and class, not nested in one another and each holding paragraphs are
+    merged, into the first of them.
     """
-    from trafilatura.xpaths import BODY_XPATH
-
-    found = BODY_XPATH[0](tree)
-    if not found:
-        return
-    first = found[0]
-    cls = first.get("class")
-    if not cls:
-        return
-    parts = [
-        el
-        for el in tree.iterfind(f".//{first.tag}[@class]")
-        if el.get("class") == cls and el is not first
-    ]
-    for part in parts:
-        if any(anc is first for anc in part.iterancestors()) or any(
-            anc is part for anc in first.iterancestors()
-        ):
+    groups: dict[tuple[str, str], list] = {}
+    for el in _xpath(_BODY_XPATH)(tree):
+        cls = el.get("class", "")
+        if _BODY_CLASS.search(cls) and el.find(".//p") is not None:
+            groups.setdefault((el.tag, cls), []).append(el)
+    for parts in groups.values():
+        if len(parts) < 2:
             continue
-        if part.find(".//p") is None:
-            continue
-        for child in list(part):
-            first.append(child)
-        part.getparent().remove(part)
+        first = parts[0]
+        for part in parts[1:]:
+            if any(anc in parts for anc in part.iterancestors()) or any(
+                anc is part for anc in first.iterancestors()
+            ):
+                continue
+            first.extend(list(part))
+            part.getparent().remove(part)
+        return  # the first repeated body class is the article's
 
 
 def _prune_furniture(tree) -> None:
@@ -176,9 +185,11 @@ def _prune_furniture(tree) -> None:
     A match that holds a large share of the page's paragraph text is kept: class names like
     "entry-content-read-more" sit on article bodies too.
     """
-    from lxml.etree import XPath
-
-    matches = XPath(PRUNE_XPATH, namespaces={"re": "http://exslt.org/regular-expressions"})(tree)
+    matches = [
+        el
+        for el in _xpath(_FURNITURE_XPATH)(tree)
+        if el.tag == "nav" or _FURNITURE_CLASS.search(el.get("class", "") + " " + el.get("id", ""))
+    ]
     if not matches:
         return
     total = sum(len(p.text_content()) for p in tree.iter("p")) or 1
@@ -188,6 +199,13 @@ def _prune_furniture(tree) -> None:
         if sum(len(p.text_content()) for p in el.iter("p")) > PRUNE_MAX_SHARE * total:
             continue
         el.drop_tree()  # keeps the tail text
+
+
+@functools.cache
+def _xpath(expression: str):
+    from lxml.etree import XPath
+
+    return XPath(expression)
 
 
 def _norm(text: str | None) -> str:
