@@ -13,9 +13,11 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from alerts.select import DigestStory, group_stories
+from alerts.select import DigestStory, group_stories, safe_url
 from alerts.subscriptions import Subscription
 
+# Characters XML 1.0 forbids even when escaped; scraped text sometimes carries them.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 
 
@@ -80,7 +82,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_escape, mdurl=md_url, slack=slack_escape, conf=confidence,
+    env.filters.update(safeurl=safe_url, md=md_escape, mdurl=md_url, slack=slack_escape, conf=confidence,
                        oneline=oneline, rfc3339=rfc3339)
     return env
 
@@ -107,15 +109,15 @@ def render_slack(digest: Digest) -> str:
 
 def render_atom(sub: Subscription, stories: list[DigestStory], generated: datetime) -> str:
     # Each entry's HTML is rendered (escaped) first, then escaped again as the entry's text content.
-    entries = [(s, str.__str__(_render("entry.html", s=s))) for s in stories]
-    return _render("atom.xml", sub=sub, entries=entries, generated=generated)
+    entries = [(s, _render("entry.html", s=s)) for s in stories]
+    return _XML_INVALID.sub("", _render("atom.xml", sub=sub, entries=entries, generated=generated))
 
 
 def story_json(story: DigestStory) -> dict:
     return {
         "story_id": story.story_id,
         "title": story.title,
-        "url": story.url,
+        "url": safe_url(story.url),
         "source": story.source,
         "date": rfc3339(story.date),
         "language": story.language,
@@ -124,7 +126,7 @@ def story_json(story: DigestStory) -> dict:
         "text": story.snippet,
         "updated": story.updated,
         "also_reported_by": story.outlet_count,
-        "outlets": [{"source": o.source, "url": o.url, "title": o.title} for o in story.outlets],
+        "outlets": [{"source": o.source, "url": safe_url(o.url), "title": o.title} for o in story.outlets],
     }
 
 
