@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 import crawlers
@@ -72,6 +74,9 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
         run = start_run(session, utcnow())
     for handler in list(logging.root.handlers):  # Scrapy installs its own root handler at LOG_LEVEL
         logging.root.removeHandler(handler)
+    if settings.get("NEWSMON_FRONTIER"):
+        # scrapy-redis still passes `spider=` to the stats collector; its warnings are not ours to act on.
+        warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
@@ -85,6 +90,10 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
             run = session.merge(run)
             finish_run(session, run, utcnow(), status if stats.get("finish_reason") == "finished" else
                        str(stats.get("finish_reason", status)), _plain(stats))
+    if settings.get("NEWSMON_FRONTIER"):
+        from newsmon.frontier import expire_frontier
+
+        expire_frontier(settings.get("REDIS_URL"), settings.get("NEWSMON_FRONTIER"))
     return summarise(run.id, stats)
 
 

@@ -24,16 +24,27 @@ raw_dir_option = click.option(
 @click.option("--source", "only_source", help="Crawl only the source with this name.")
 @click.option("--spider", default="news", show_default=True,
               type=click.Choice(["news", "feeds", "sitemaps", "listings"]), help="Which kinds of source to crawl.")
+@click.option("--redis", "redis_url", envvar="NEWSMON_REDIS_URL",
+              help="Share one frontier in Redis with other workers (env NEWSMON_REDIS_URL), e.g. redis://host:6379/0.")
+@click.option("--frontier", help="Name of the shared frontier (default: nightly-<today>); workers with the same name cooperate.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 def crawl(sources_path: str, db_url: str, raw_dir: str, only_source: str | None, spider: str,
-          overrides: tuple[str, ...]) -> None:
-    """Crawl the sources in a sources file and store their articles."""
+          redis_url: str | None, frontier: str | None, overrides: tuple[str, ...]) -> None:
+    """Crawl the sources in a sources file and store their articles.
+
+    With --redis, start the same command on several machines: they share one frontier, so each
+    article page is fetched once, and they write to the same --db (use PostgreSQL then).
+    """
     from newsmon.crawling import crawl_settings, resolve_sources, run_crawl
+    from newsmon.frontier import default_frontier_name, frontier_settings
 
     sources = resolve_sources(sources_path)
     if not sources.exists():
         raise click.ClickException(f"sources file not found: {sources}")
-    settings = crawl_settings(sources, db_url, raw_dir, _parse_overrides(overrides))
+    extra: dict[str, object] = {}
+    if redis_url:
+        extra = frontier_settings(redis_url, frontier or default_frontier_name())
+    settings = crawl_settings(sources, db_url, raw_dir, {**extra, **_parse_overrides(overrides)})
     summary = run_crawl(settings, spider, **({"source": only_source} if only_source else {}))
     click.echo(summary.line())
     if summary.finish_reason not in ("finished", ""):
