@@ -17,6 +17,8 @@ COMMANDS = {
     "extract": "newsmon.commands.extract:extract",
     "reextract": "newsmon.commands.reextract:reextract",
     "digest": "newsmon.commands.digest:digest",
+    "nightly": "newsmon.commands.nightly:nightly",
+    "status": "newsmon.commands.status:status",
 }
 
 
