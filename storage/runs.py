@@ -1,11 +1,12 @@
-"""Crawl runs and their stats per source, recorded for `newsmon status`."""
+"""Crawl runs and their stats per source, recorded for `newsmon status`, and each source's health."""
 from __future__ import annotations
 
 import os
 import re
 import socket
 from collections import defaultdict
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -83,3 +84,108 @@ def new_articles(session: Session, since: datetime, until: datetime) -> dict[str
         .group_by(Article.source)
     )
     return {f"newsmon/source/{source}/articles_new": count for source, count in rows}
+
+
+# -- health per source, for `newsmon status` -----------------------------------------------------
+
+NOT_ARTICLE = ("errors/binary-body",)  # fetched pages that never reached extraction
+MIN_PAGES_FOR_RATE = 3  # fewer pages say nothing about an extraction-failure rate
+RATE_ALERT, RATE_JUMP = 0.5, 0.3
+
+
+@dataclass
+class SourceRun:
+    """One source in one finished run, read back from the run's stats."""
+
+    run_id: int
+    started: datetime
+    entry_pages: int = 0
+    not_modified: int = 0
+    links_found: int = 0
+    pages_fetched: int = 0
+    article_errors: int = 0
+    articles_new: int = 0
+    no_article: int = 0
+    no_date: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        """Its entry pages answered with links, or said nothing changed."""
+        return self.links_found > 0 or self.not_modified > 0
+
+    @property
+    def no_article_share(self) -> float | None:
+        return self.no_article / self.pages_fetched if self.pages_fetched else None
+
+    @property
+    def no_date_share(self) -> float | None:
+        return self.no_date / self.pages_fetched if self.pages_fetched else None
+
+
+@dataclass
+class SourceReport:
+    source: str
+    last_success: datetime | None
+    last_run: SourceRun
+    week_new: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_runs(run: CrawlRun) -> dict[str, SourceRun]:
+    result: dict[str, SourceRun] = {}
+    for key, value in (run.stats or {}).items():
+        match = _SOURCE_KEY.match(key)
+        if not match or not isinstance(value, int):
+            continue
+        row = result.setdefault(match["source"], SourceRun(run.id, run.started))
+        what = match["what"]
+        if what.startswith("errors/") or what.startswith("dropped/"):
+            if what.startswith("dropped/") or what in NOT_ARTICLE:
+                row.no_article += value
+            kind = what.split("/", 1)[1]
+            row.errors[kind] = row.errors.get(kind, 0) + value
+        elif what in SourceRun.__dataclass_fields__:
+            setattr(row, what, value)
+    return result
+
+
+def source_reports(session: Session, now: datetime, history: int = 10) -> list[SourceReport]:
+    """Per source of the latest finished run: what it yielded, its errors, and warnings."""
+    runs = list(session.scalars(
+        select(CrawlRun).where(CrawlRun.finished.is_not(None)).order_by(CrawlRun.started.desc()).limit(history)
+    ))
+    if not runs:
+        return []
+    per_run = [source_runs(run) for run in runs]  # newest first
+    week = dict(session.execute(
+        select(Article.source, func.count()).where(Article.first_seen >= now - timedelta(days=7))
+        .group_by(Article.source)
+    ).all())
+    reports = []
+    for name in sorted(per_run[0]):
+        rows = [r[name] for r in per_run if name in r]
+        last, before = rows[0], rows[1:]
+        success = next((r.started for r in rows if r.answered), None)
+        reports.append(SourceReport(name, success, last, week.get(name, 0), _warnings(last, before)))
+    return reports
+
+
+def _warnings(last: SourceRun, before: list[SourceRun]) -> list[str]:
+    warnings = []
+    yielded = [r.articles_new for r in before if r.articles_new]
+    if yielded and last.articles_new == 0 and last.not_modified == 0:
+        usual = sum(yielded) / len(yielded)
+        if last.links_found == 0:
+            warnings.append(f"found no article links (it used to yield ~{usual:.0f} new articles a run)")
+        elif last.pages_fetched + last.article_errors > 0:
+            tried = last.pages_fetched + last.article_errors
+            warnings.append(f"fetched {tried} pages but stored no article (it used to yield ~{usual:.0f} a run)")
+    share = last.no_article_share
+    if share is not None and last.pages_fetched >= MIN_PAGES_FOR_RATE and share >= RATE_ALERT:
+        earlier = [r.no_article_share for r in before if r.pages_fetched >= MIN_PAGES_FOR_RATE]
+        baseline = sum(earlier) / len(earlier) if earlier else None
+        if baseline is None or share - baseline >= RATE_JUMP:
+            was = f" (before: {baseline:.0%})" if baseline is not None else ""
+            warnings.append(f"extraction found no article in {share:.0%} of fetched pages{was}")
+    return warnings

@@ -197,6 +197,7 @@ class SourcesSpider(scrapy.Spider):
             # An article page that failed counts among the pages dropped, with its reason.
             self.crawler.stats.inc_value("newsmon/pages_fetched")
             self.crawler.stats.inc_value(f"newsmon/dropped/{kind}")
+            self.crawler.stats.inc_value(f"newsmon/source/{source_name}/article_errors")
             if self.tracker:
                 if kind in PERMANENT:  # no need to ask again next run
                     self.tracker.page_done(request.url, source_name, _status(failure))

@@ -1,0 +1,153 @@
+"""`newsmon nightly`: crawl, then tag what is untagged, then send digests; one line per step.
+
+Meant for cron (see cron/newsmon-nightly.sh). A broken source is not a failed night: it shows
+in `newsmon status`. The night fails (exit 1) only when a step itself fails: the crawl crashed
+or did not finish, tagging raised, or a digest could not be delivered. A step whose component
+is not installed (no classifier model yet, no digest command) is skipped, not failed.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from newsmon.commands.crawl import _parse_overrides, raw_dir_option, sources_option
+from newsmon.options import db_option
+
+logger = logging.getLogger(__name__)
+
+TAG_BATCH = 200
+
+
+@dataclass
+class StepResult:
+    step: str
+    status: str  # ok | skipped | failed
+    message: str
+    seconds: float = 0.0
+
+
+@click.command()
+@sources_option
+@db_option
+@raw_dir_option
+@click.option("--refresh-days", type=click.IntRange(min=0), default=0, show_default=True,
+              envvar="NEWSMON_REFRESH_DAYS",
+              help="Fetch again stored articles last fetched more than N days ago (0: never).")
+@click.option("--subscriptions", "subscriptions_path", envvar="NEWSMON_SUBSCRIPTIONS",
+              default="alerts/subscriptions.toml", show_default=True, type=click.Path(dir_okay=False),
+              help="Subscriptions for the digest step (skipped when the file is absent).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def nightly(sources_path: str, db_url: str, raw_dir: str, refresh_days: int, subscriptions_path: str,
+            overrides: tuple[str, ...]) -> None:
+    """Crawl only what is new, tag untagged articles, send digests. Exits 1 only if a step failed."""
+    from newsmon.crawling import resolve_sources
+
+    sources = resolve_sources(sources_path)
+    if not sources.exists():
+        raise click.ClickException(f"sources file not found: {sources}")
+    settings = {**_parse_overrides(overrides), "NEWSMON_REFRESH_DAYS": refresh_days}
+    steps: list[tuple[str, Callable[[], StepResult]]] = [
+        ("crawl", lambda: crawl_step(sources, db_url, raw_dir, settings)),
+        ("tag", lambda: tag_step(db_url)),
+        ("digest", lambda: digest_step(db_url, Path(subscriptions_path))),
+    ]
+    results = []
+    for name, step in steps:
+        started = time.monotonic()
+        try:
+            result = step()
+        except Exception as exc:  # noqa: BLE001 - one failed step must not stop the night
+            logger.exception("%s step crashed", name)
+            result = StepResult(name, "failed", f"{type(exc).__name__}: {exc}")
+        result.seconds = time.monotonic() - started
+        results.append(result)
+        click.echo(f"nightly {result.step}: {result.status} ({result.seconds:.1f}s): {result.message}")
+        sys.stdout.flush()
+    failed = [r.step for r in results if r.status == "failed"]
+    if failed:
+        click.echo(f"nightly: FAILED ({', '.join(failed)})", err=True)
+        sys.exit(1)
+    click.echo("nightly: done")
+
+
+def crawl_step(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, object]) -> StepResult:
+    from newsmon.crawling import crawl_settings, run_crawl
+
+    summary = run_crawl(crawl_settings(sources, db_url, raw_dir, overrides))
+    status = "ok" if summary.finish_reason in ("finished", "") else "failed"
+    message = f"run {summary.run_id}: {summary.line()}"
+    if status == "failed":
+        message += f" (crawl ended: {summary.finish_reason})"
+    return StepResult("crawl", status, message)
+
+
+def tag_step(db_url: str) -> StepResult:
+    """Tag articles the crawl stored without tags (model absent at crawl time, or a crash)."""
+    try:
+        from classifier import load_default_model
+        from storage.tagging import apply_tags
+    except ImportError as exc:
+        return StepResult("tag", "skipped", f"no classifier installed ({exc})")
+    from sqlalchemy import select
+
+    from storage.db import open_database
+    from storage.models import Article
+
+    model = load_default_model()
+    if model is None:
+        return StepResult("tag", "skipped", "no trained model (run the classifier's training first)")
+    version = getattr(model, "version", None) or getattr(model, "model_version", None)
+    factory = open_database(db_url)
+    tagged, last_id = 0, 0
+    while True:
+        with factory() as session, session.begin():
+            articles = list(session.scalars(
+                select(Article).where(Article.model_version.is_(None), Article.id > last_id)
+                .order_by(Article.id).limit(TAG_BATCH)
+            ))
+            if not articles:
+                break
+            for article, tags in zip(articles, _tag_texts(model, [a.text for a in articles])):
+                apply_tags(session, article, tags, version)
+            last_id, tagged = articles[-1].id, tagged + len(articles)
+    return StepResult("tag", "ok", f"{tagged} untagged articles tagged" + (f" with model {version}" if version else ""))
+
+
+def _tag_texts(model, texts: list[str]) -> list:
+    for name in ("tag_many", "tag_batch", "tag_texts"):
+        if hasattr(model, name):
+            return list(getattr(model, name)(texts))
+    if hasattr(model, "tag"):
+        return [model.tag(text) for text in texts]
+    raise TypeError(f"{type(model).__name__} has no tag_many() or tag() method")
+
+
+def digest_step(db_url: str, subscriptions: Path) -> StepResult:
+    """Run `newsmon digest` when it is installed and there are subscriptions."""
+    from newsmon.cli import COMMANDS
+
+    if "digest" not in COMMANDS:
+        return StepResult("digest", "skipped", "no digest command installed")
+    if not subscriptions.exists():
+        return StepResult("digest", "skipped", f"no subscriptions file at {subscriptions}")
+    from newsmon.cli import cli
+
+    command = cli.get_command(click.Context(cli), "digest")
+    try:
+        command.main(["--db", db_url, "--subscriptions", str(subscriptions)],
+                     prog_name="newsmon digest", standalone_mode=False)
+    except click.ClickException as exc:
+        return StepResult("digest", "failed", exc.format_message())
+    except click.exceptions.Exit as exc:
+        if exc.exit_code:
+            return StepResult("digest", "failed", f"digest exited with {exc.exit_code} (see its lines above)")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            return StepResult("digest", "failed", f"digest exited with {exc.code} (see its lines above)")
+    return StepResult("digest", "ok", "digests sent (see the lines above)")
