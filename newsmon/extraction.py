@@ -25,23 +25,22 @@ MIN_TEXT_CHARS = 200  # shorter than a few sentences is a teaser, a contact page
 # Below this, precision mode has probably misread the layout: rerun the full cascade.
 PRECISION_RETRY_CHARS = 500
 
+# One cheap XPath pass (contains() preselects) finds candidates for both tree fixes below;
+# Python regexes then check whole class tokens.
+_CANDIDATE_XPATH = (
+    ".//*[self::nav or contains(@id, 'ewsletter') or (@class and ("
+    "contains(@class, 'elated') or contains(@class, 'recirc') or contains(@class, 'ore') or "
+    "contains(@class, 'ewsletter') or contains(@class, 'lso') or "
+    "((self::div or self::section) and (contains(@class, 'ody') or contains(@class, 'ontent') "
+    "or contains(@class, 'ext')))))]"
+)
 # Generic page furniture trafilatura sometimes keeps (it already drops aside, footer, figure):
 # pruned from the raw tree before extraction unless a match holds much of the page's text.
-# XPath's contains() preselects cheaply, the class regex then checks whole class tokens.
-_FURNITURE_XPATH = (
-    ".//nav | .//*[@class][contains(@class, 'elated') or contains(@class, 'recirc') or "
-    "contains(@class, 'ore') or contains(@class, 'ewsletter') or contains(@class, 'lso')]"
-    " | .//*[contains(@id, 'ewsletter')]"
-)
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:related|recirc|read-?more|more-?stories|also-?read|newsletter)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # Classes of article-body containers that CMSes repeat around ads (see _merge_split_bodies).
-_BODY_XPATH = (
-    ".//*[self::div or self::section][contains(@class, 'ody') or contains(@class, 'ontent') "
-    "or contains(@class, 'ext')]"
-)
 _BODY_CLASS = re.compile(
     r"article[-_]*(?:body|content|text)|story[-_]*(?:body|content|text)|post[-_]*(?:body|content)"
     r"|entry[-_]*content|body[-_]*(?:text|copy)|articlebody",
@@ -113,8 +112,9 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
     tree = trafilatura.load_html(html)
     if tree is None:
         raise ExtractionError("unparseable", url)
-    _merge_split_bodies(tree)
-    _prune_furniture(tree)
+    candidates = _xpath(_CANDIDATE_XPATH)(tree)
+    _merge_split_bodies(candidates)
+    _prune_furniture(tree, candidates)
     common = dict(url=url, include_comments=False, include_tables=True)
     document = trafilatura.bare_extraction(
         tree, with_metadata=True, favor_precision=True, fast=True, **common
@@ -152,7 +152,7 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
     )
 
 
-def _merge_split_bodies(tree) -> None:
+def _merge_split_bodies(candidates: list) -> None:
     """Move later parts of an article body split around ads into its first part.
 
     CMSes often close the body container before an ad or a pull quote and open a new one with
@@ -161,9 +161,9 @@ def _merge_split_bodies(tree) -> None:
     merged, into the first of them.
     """
     groups: dict[tuple[str, str], list] = {}
-    for el in _xpath(_BODY_XPATH)(tree):
+    for el in candidates:
         cls = el.get("class", "")
-        if _BODY_CLASS.search(cls) and el.find(".//p") is not None:
+        if el.tag in {"div", "section"} and _BODY_CLASS.search(cls) and el.find(".//p") is not None:
             groups.setdefault((el.tag, cls), []).append(el)
     for parts in groups.values():
         if len(parts) < 2:
@@ -179,7 +179,7 @@ def _merge_split_bodies(tree) -> None:
         return  # the first repeated body class is the article's
 
 
-def _prune_furniture(tree) -> None:
+def _prune_furniture(tree, candidates: list) -> None:
     """Remove navigation, newsletter boxes and related-article blocks.
 
     A match that holds a large share of the page's paragraph text is kept: class names like
@@ -187,7 +187,7 @@ def _prune_furniture(tree) -> None:
     """
     matches = [
         el
-        for el in _xpath(_FURNITURE_XPATH)(tree)
+        for el in candidates
         if el.tag == "nav" or _FURNITURE_CLASS.search(el.get("class", "") + " " + el.get("id", ""))
     ]
     if not matches:
@@ -281,5 +281,5 @@ def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text`` by py3langid (trafilatura leaves language empty without a hint)."""
     import py3langid
 
-    code, _score = py3langid.classify(text[:2000])
+    code, _score = py3langid.classify(text[:1000])  # plenty for a language, and cheap
     return code or None
