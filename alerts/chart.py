@@ -37,6 +37,7 @@ def svg_chart(days: list[date], per_topic: dict[str, Counter], title: str = "Sto
     slot = (WIDTH - LEFT - 8) / max(len(days), 1)
     bar = max(slot - 2, 1)
     scale = (PLOT_BOTTOM - PLOT_TOP) / peak
+    y = PLOT_BOTTOM + 30
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
@@ -63,16 +64,23 @@ def svg_chart(days: list[date], per_topic: dict[str, Counter], title: str = "Sto
     if days:
         parts.append(f'<text x="{LEFT}" y="{PLOT_BOTTOM + 14}" fill="#555">{days[0]:%d %b}</text>')
         parts.append(f'<text x="{WIDTH - 4}" y="{PLOT_BOTTOM + 14}" text-anchor="end" fill="#555">{days[-1]:%d %b}</text>')
-    x = LEFT
+    x, y, legend = LEFT, PLOT_BOTTOM + 30, []
     for index, (topic, counts) in enumerate(series):
         colour = PALETTE[index] if topic != "other" else OTHER_COLOUR
         label = f"{topic} ({sum(counts.values())})"
-        parts.append(f'<rect x="{x}" y="{PLOT_BOTTOM + 30}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="{PLOT_BOTTOM + 39}" fill="#333">{escape(label)}</text>')
-        x += 24 + 6.5 * len(label)
+        width = 24 + 6.5 * len(label)
+        if x > LEFT and x + width > WIDTH:  # wrap the legend instead of cutting it off
+            x, y = LEFT, y + 16
+        legend.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>')
+        legend.append(f'<text x="{x + 14}" y="{y + 9}" fill="#333">{escape(label)}</text>')
+        x += width
+    parts.extend(legend)
     if not series:
         parts.append(f'<text x="{WIDTH / 2}" y="{PLOT_BOTTOM / 2}" text-anchor="middle" fill="#777">no stories</text>')
     parts.append("</svg>")
+    height = max(HEIGHT, y + 16)
+    parts[0] = parts[0].replace(f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"',
+                                f'height="{height}" viewBox="0 0 {WIDTH} {height}"')
     return Markup("".join(parts))
 
 
