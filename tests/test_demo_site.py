@@ -221,7 +221,7 @@ def test_sources_toml_describes_the_site(site):
     for source in sources:
         assert fetch(source["url"])[0] == 200
     pattern = re.compile(sources[3]["link_pattern"])
-    assert pattern.pattern == r"/news/\d{4}/\d{2}/"
+    assert pattern.pattern == r"\.(html|pdf)$"
     assert all(pattern.search(a.path) for a in load_articles())
 
 

@@ -112,7 +112,9 @@ url = "{base_url}/sitemap.xml"
 name = "demo-listing"
 kind = "listing"
 url = "{base_url}/news/"
-link_pattern = "/news/\\\\d{{4}}/\\\\d{{2}}/"
+# Deliberately broad: it also follows the contact page, a PDF and a removed story, which the
+# crawl drops with their reasons (too-short, not-html, http-404), as it would on a real site.
+link_pattern = "\\\\.(html|pdf)$"
 '''
 
 
