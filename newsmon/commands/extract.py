@@ -88,6 +88,8 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     except urllib.error.HTTPError as exc:
         raise click.ClickException(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
         reason = exc.reason.strerror if isinstance(exc.reason, OSError) and exc.reason.strerror else exc.reason
         raise click.ClickException(f"{url}: cannot fetch: {reason}") from None
     except (TimeoutError, socket.timeout):

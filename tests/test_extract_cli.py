@@ -1,0 +1,125 @@
+"""`newsmon extract` on local files and on URLs served from 127.0.0.1, including failures."""
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+
+import click
+import pytest
+from click.testing import CliRunner
+from localserver import LocalServer
+from test_extraction import PARAGRAPHS_EN, article_html
+
+from newsmon.cli import cli
+from newsmon.commands.extract import USER_AGENT, fetch
+
+CONTACT = """<!DOCTYPE html><html lang="en"><head><title>Contact</title></head><body>
+<h1>Contact us</h1><p>Email: desk@example.org</p></body></html>"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["extract", *args])
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def article_file(tmp_path):
+    path = tmp_path / "article.html"
+    path.write_text(article_html(), encoding="utf-8")
+    return path
+
+
+def test_local_file_json(article_file):
+    result = run(str(article_file), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["title"].startswith("UN adopts resolution")
+    assert data["published"].startswith("2024-03-21")
+    assert data["author"] == "Amina Diallo"
+    assert data["language"] == "en"
+    assert data["site"] == "World Desk"
+    assert data["canonical_url"] == "https://news.example.org/2024/03/un-ai-capacity"
+    assert PARAGRAPHS_EN[0] in data["text"]
+
+
+def test_local_gzip_file_text(tmp_path):
+    path = tmp_path / "article.html.gz"
+    path.write_bytes(gzip.compress(article_html().encode("utf-8")))
+    result = run(str(path))
+    assert result.exit_code == 0, result.output
+    assert "Title:" in result.output and "Author:        Amina Diallo" in result.output
+    assert PARAGRAPHS_EN[1] in result.output
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run(str(tmp_path / "nope.html")), "no such file")
+
+
+def test_local_file_without_article(tmp_path):
+    path = tmp_path / "contact.html"
+    path.write_text(CONTACT, encoding="utf-8")
+    assert_one_line_error(run(str(path)), "no article found")
+
+
+def test_local_file_not_html(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    assert_one_line_error(run(str(path)), "not an HTML page")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LocalServer() as srv:
+        srv.route("/article", article_html(), headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.route("/contact", CONTACT, headers={"Content-Type": "text/html"})
+        srv.route("/report.pdf", b"%PDF-1.7 ...", headers={"Content-Type": "application/pdf"})
+        srv.hang("/slow")
+        yield srv
+
+
+def test_url_json(server):
+    result = run(server.url("/article"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["source"] == server.url("/article")
+    assert PARAGRAPHS_EN[2] in data["text"]
+    assert server.last_headers["/article"]["User-Agent"] == USER_AGENT
+
+
+def test_url_404(server):
+    assert_one_line_error(run(server.url("/missing")), "HTTP 404")
+
+
+def test_url_not_html(server):
+    assert_one_line_error(run(server.url("/report.pdf")), "not an HTML page", "application/pdf")
+
+
+def test_url_without_article(server):
+    assert_one_line_error(run(server.url("/contact")), "no article found")
+
+
+def test_connection_refused():
+    with socket.socket() as sock:  # a port that nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert_one_line_error(run(f"http://127.0.0.1:{port}/x"), "cannot fetch")
+
+
+def test_timeout(server):
+    with pytest.raises(click.ClickException, match="no answer within 0.5 s"):
+        fetch(server.url("/slow"), timeout=0.5)
+
+
+def test_help():
+    result = CliRunner().invoke(cli, ["extract", "--help"])
+    assert result.exit_code == 0 and "PATH_OR_URL" in result.output
