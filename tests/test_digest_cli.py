@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -15,15 +16,25 @@ from storage.models import Delivery
 from test_alerts_support import WebhookReceiver, add_article
 
 
+@contextmanager
+def session_for(db_url: str):
+    factory = open_database(db_url, migrate=False)
+    try:
+        with factory() as session:
+            yield session
+    finally:
+        factory.kw["bind"].dispose()
+
+
 def seed(db_url: str) -> None:
-    with open_database(db_url, migrate=False)() as s:
+    with session_for(db_url) as s:
         add_article(s, title="UN panel on AI meets", topics={"un-governance": 0.9}, first_seen=utcnow() - dt.timedelta(hours=2))
         add_article(s, title="Chip curbs widen", topics={"sanctions": 0.8}, first_seen=utcnow() - dt.timedelta(hours=1))
         s.commit()
 
 
 def deliveries(db_url: str) -> int:
-    with open_database(db_url, migrate=False)() as s:
+    with session_for(db_url) as s:
         return s.scalar(select(func.count()).select_from(Delivery))
 
 

@@ -69,7 +69,11 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
 
     factory = open_database(db_url)
     failed = len(errors)
-    for outcome in run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since_at)):
+    try:
+        outcomes = run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since_at))
+    finally:
+        factory.kw["bind"].dispose()
+    for outcome in outcomes:
         if outcome.preview:
             click.echo(f"=== {outcome.subscription} ===")
             click.echo(outcome.preview)
