@@ -19,6 +19,7 @@ COMMANDS = {
     "digest": "newsmon.commands.digest:digest",
     "nightly": "newsmon.commands.nightly:nightly",
     "status": "newsmon.commands.status:status",
+    "story": "newsmon.commands.story:story",
 }
 
 
