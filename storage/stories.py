@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Select, distinct, func, select
@@ -31,16 +31,22 @@ class StoryIndex:
     database, so rolled-back or deleted articles are dropped instead of trusted.
     """
 
-    def __init__(self, settings: DedupSettings | None = None) -> None:
+    def __init__(self, settings: DedupSettings | None = None, now: datetime | None = None) -> None:
         self.settings = settings or DedupSettings()
         self.signer = Signer(self.settings)
         self.copies = CopyIndex(self.settings)
         self._seen_up_to = 0  # highest article id read from article_signature
+        now = now or datetime.now(UTC).replace(tzinfo=None)
+        days = self.settings.window_days
+        self._since = now - timedelta(days=days) if days > 0 else None
 
     @classmethod
-    def load(cls, session: Session, settings: DedupSettings | None = None) -> StoryIndex:
-        """An index of every stored article's signature (100,000 articles: a few seconds)."""
-        index = cls(settings)
+    def load(
+        cls, session: Session, settings: DedupSettings | None = None, now: datetime | None = None
+    ) -> StoryIndex:
+        """An index of the signatures of articles first seen within ``settings.window_days`` of
+        ``now`` (default: the current UTC time); 100,000 of them take a few seconds."""
+        index = cls(settings, now)
         index.refresh(session)
         return index
 
@@ -55,6 +61,8 @@ class StoryIndex:
             .where(ArticleSignature.article_id > self._seen_up_to, Article.story_id.is_not(None))
             .order_by(ArticleSignature.article_id)
         )
+        if self._since is not None:
+            stmt = stmt.where(Article.first_seen >= self._since)
         count = 0
 
         def rows() -> Iterator[tuple[int, int, Signature]]:

@@ -16,9 +16,18 @@ def _when(value) -> str:
 def story(db_url: str, story_id: int) -> None:
     """Show story STORY_ID: its articles (source, date, title, URL) and their revisions."""
     from storage.db import open_database
+
+    factory = open_database(db_url)
+    try:
+        _show(factory, story_id)
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _show(factory, story_id: int) -> None:
     from storage.stories import get_story, story_articles
 
-    with open_database(db_url)() as session:
+    with factory() as session:
         found = get_story(session, story_id)
         if found is None:
             raise click.ClickException(
