@@ -68,7 +68,10 @@ _FURNITURE_LINE = re.compile(
         keep\s+an\s+eye\s+on\s+your\s+inbox\b.*|
         (?:sorry!?|there\s+was\s+an\s+error|an\s+error\s+has\s+occurred)\b.{0,80}|
         follow\s+(?:us|him|her|them)\s+on\b.*|
-        (?:write|email)\s+to\s+\S+\s+at\s+\S+@\S+.*|
+        follow\s+.{0,60}\bon\s+(?:twitter|facebook|instagram|x|linkedin|youtube)\b.*|
+        (?:write|email)\s+(?:to\s+)?[^@]{0,50}?\s+at\s+\S+@\S+.*|
+        (?:https?://|www\.)\S+|
+        \[\w+[^\]]*\].{0,200}\[/\w+\]|
         (?:photo|image|picture|video)s?\s*(?:credit|source)?\s*:\s*.{0,80}|
         (?:credit|source)\s*:\s*.{0,60}(?:getty|reuters|ap\b|afp|shutterstock|images?)\b.*|
         (?:copyright|\(c\)|©)\s*.{0,120}|
