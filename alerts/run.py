@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Transports, make_channel
@@ -76,6 +76,10 @@ def run_subscription(factory: sessionmaker[Session], sub: Subscription, options:
         except DeliveryError as exc:
             session.rollback()
             return Outcome(sub.name, "failed", 0, f"{exc}; nothing recorded, the next run retries")
+        except IntegrityError:
+            session.rollback()
+            return Outcome(sub.name, "failed", 0, f"{sub.name}: another digest run recorded these stories "
+                           "at the same time; nothing sent by this run")
         except SQLAlchemyError as exc:
             session.rollback()
             log.debug("database error", exc_info=True)

@@ -62,13 +62,6 @@ class Subscription:
     timeout: float = 10.0
     line: int | None = None
 
-    @property
-    def target(self) -> str:
-        """Where the digest goes, for messages."""
-        if self.channel == "email":
-            return ", ".join(self.to)
-        return (self.url if self.channel == "webhook" else self.path) or ""
-
 
 @dataclass
 class SubscriptionFile:

@@ -132,10 +132,10 @@ class SelfSignedTLS:
 class WebhookReceiver:
     """A LocalServer route answering with the next queued status (the last one repeats)."""
 
-    def __init__(self, server, statuses: list[int], path: str = "/hook") -> None:
+    def __init__(self, server, statuses: list[int], path: str = "/hook", delay: float = 0.0) -> None:
         self.statuses, self.bodies, self.headers = list(statuses), [], []
         self._lock = threading.Lock()
-        self.url = server.route(path, self._respond)
+        self.url = server.route(path, self._respond, delay=delay)
 
     def _respond(self, handler):
         with self._lock:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -102,3 +104,20 @@ def test_send_empty_posts_an_empty_digest(server, session_factory):
     assert json.loads(hook.bodies[0])["stories"] == []
     quiet = run_subscription(session_factory, sub_for(hook.url), options())
     assert quiet.status == "empty" and len(hook.bodies) == 1
+
+
+def test_two_concurrent_runs_send_once(server, session_factory):
+    """The ledger rows are written before the POST, so a second run waits for the first and sends nothing."""
+    seed(session_factory)
+    hook = WebhookReceiver(server, [200], delay=1.0)
+    sub = sub_for(hook.url)
+    outcomes = []
+    first = threading.Thread(target=lambda: outcomes.append(run_subscription(session_factory, sub, options())))
+    first.start()
+    time.sleep(0.4)  # the first run is inside its POST, holding its uncommitted ledger rows
+    outcomes.append(run_subscription(session_factory, sub, options()))
+    first.join()
+    assert sorted(o.status for o in outcomes) == ["failed", "sent"], [o.message for o in outcomes]
+    failed = next(o for o in outcomes if o.failed)
+    assert "another digest run recorded these stories" in failed.message
+    assert len(hook.bodies) == 1 and count(session_factory) == 2
