@@ -59,7 +59,7 @@ class FetchStateTracker:
             if self.session_factory is None:
                 from storage.db import open_database
 
-                self.session_factory = await asyncio.to_thread(open_database, self.db_url)
+                self.session_factory = await asyncio.to_thread(open_database, self.db_url, False)
         return self.session_factory
 
     async def _read(self, function, urls: list[str]):
