@@ -5,7 +5,6 @@ gives every stored article a story (its own, when no other outlet ran it).
 """
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from alerts.subscriptions import Subscription
 from storage.fulltext import matches
-from storage.models import Article, ArticleRevision, Correction, Delivery
+from storage.models import Article, Correction, Delivery
 
 RELEVANCE_THRESHOLD = 0.5  # the classifier's relevance score at or above which an article is relevant
-CHANGE_RATIO = 0.8  # word-level similarity below which a delivered story counts as changed
 SNIPPET_CHARS = 320  # about three lines of an email
 MAX_OUTLET_LINKS = 8
 OTHER = "other"
@@ -154,22 +152,10 @@ def _delivered(session: Session, name: str, story_ids: list[int]) -> dict[int, s
 
 
 def changed_substantially(session: Session, story_id: int, delivered_hash: str | None) -> bool:
-    """True when the article we delivered has since been revised and its text differs a lot."""
-    if not delivered_hash:
-        return False
-    articles = list(session.scalars(select(Article).where(Article.story_id == story_id)))
-    if any(a.content_hash == delivered_hash for a in articles):
-        return False  # what we sent is still current (a new copy elsewhere is not a change)
-    for article in articles:
-        old = session.scalars(
-            select(ArticleRevision.text).where(
-                ArticleRevision.article_id == article.id, ArticleRevision.content_hash == delivered_hash
-            )
-        ).first()
-        if old is not None:
-            a, b = old.split()[:2000], article.text.split()[:2000]
-            return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() < CHANGE_RATIO
-    return False
+    """True when the text we delivered has since been revised substantially (the dedup stage's measure)."""
+    from storage.stories import story_changed  # the story store owns what "changed" means
+
+    return bool(delivered_hash) and story_changed(session, story_id, delivered_hash)
 
 
 def _group(sub: Subscription, tags: dict[str, float]) -> tuple[str, float]:

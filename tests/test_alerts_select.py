@@ -109,13 +109,17 @@ def test_ledger_window_and_no_redelivery(session):
 
 def test_changed_text_is_resent_marked_updated_only_when_configured(session):
     sub = replace(ALL, mark_updated=True)
-    article = add_article(session, title="draft", text="The committee will vote on the draft resolution tomorrow.")
+    draft = ("The committee will vote on the draft resolution tomorrow after member states agreed on the final "
+             "wording of the paragraphs on capacity building, the scientific panel and the dialogue. Delegates "
+             "said the text would be adopted without a vote. Several delegations asked for more time to consult "
+             "their capitals on the budget. ")
+    article = add_article(session, title="draft", text=draft)
     [story] = select_stories(session, sub, START, NOW)
     record(session, sub.name, [story], NOW)
     later = NOW + dt.timedelta(hours=6)
     session.add(ArticleRevision(article_id=article.id, title=article.title, text=article.text,
                                 content_hash=article.content_hash, fetched=later))
-    article.text = "Small fix: The committee will vote on the draft resolution tomorrow."
+    article.text = draft + "Corrected spelling."
     article.content_hash, article.updated = hashlib.sha256(article.text.encode()).hexdigest(), later
     session.flush()
     assert titles(session, sub, NOW, later + dt.timedelta(hours=1)) == []  # a small edit is not news
