@@ -29,3 +29,19 @@ class DeliveryError(NewsmonError):
     def __init__(self, message: str, subscription: str | None = None) -> None:
         self.subscription = subscription
         super().__init__(f"{subscription}: {message}" if subscription else message)
+
+
+class LabelError(NewsmonError):
+    """A label name the taxonomy does not know; the message lists the valid ones."""
+
+    def __init__(self, unknown: list[str], valid: list[str]) -> None:
+        self.unknown, self.valid = unknown, valid
+        super().__init__(f"unknown label(s) {', '.join(unknown)}; valid labels: {', '.join(valid)}")
+
+
+class ModelError(NewsmonError):
+    """A classifier model file that cannot be used (missing, corrupt, wrong scikit-learn version)."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
