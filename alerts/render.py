@@ -18,6 +18,7 @@ from alerts.subscriptions import Subscription
 
 # Characters XML 1.0 forbids even when escaped; scraped text sometimes carries them.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SLACK_LIMIT = 3900
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 
 
@@ -29,6 +30,13 @@ class Digest:
     since: datetime
     chart_svg: Markup = Markup("")
     sparkline: str = ""
+    period: str = ""  # "since the last digest (...)", for the reader
+
+    @property
+    def headline(self) -> str:
+        n = len(self.stories)
+        updated = f" ({self.updated_count} updated)" if self.updated_count else ""
+        return f"{n} new {'story' if n == 1 else 'stories'}{updated} {self.period}".rstrip()
 
     @property
     def groups(self) -> list[tuple[str, list[DigestStory]]]:
@@ -104,7 +112,18 @@ def render_markdown(digest: Digest) -> str:
 
 
 def render_slack(digest: Digest) -> str:
-    return _render("slack.txt", d=digest, sub=digest.subscription).strip()
+    """Slack shows about 4,000 characters of a message: cut at a line and say how much is left."""
+    text = _render("slack.txt", d=digest, sub=digest.subscription).strip()
+    if len(text) <= SLACK_LIMIT:
+        return text
+    lines, kept, size = text.splitlines(), [], 0
+    for line in lines:
+        if size + len(line) + 1 > SLACK_LIMIT - 80:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    left = sum(1 for line in lines[len(kept):] if line.startswith("•"))
+    return "\n".join(kept) + f"\n… and {left} more {'story' if left == 1 else 'stories'} (see the JSON `stories`)"
 
 
 def render_atom(sub: Subscription, stories: list[DigestStory], generated: datetime) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Transports, make_channel
 from alerts.chart import sparkline, svg_chart
-from alerts.ledger import record, window_start
+from alerts.ledger import last_delivery, record, window_start
 from alerts.render import Digest
 from alerts.select import daily_counts, select_stories
 from alerts.subscriptions import Subscription
@@ -54,7 +54,14 @@ def build_digest(session: Session, sub: Subscription, now: datetime, since: date
     start = window_start(session, sub, now, since)
     stories = select_stories(session, sub, start, now)
     days, per_topic = daily_counts(session, sub, now)
-    return Digest(sub, stories, now, start, svg_chart(days, per_topic), sparkline(days, per_topic))
+    last = last_delivery(session, sub.name)
+    if since is not None:
+        period = f"since {since:%d %b %Y %H:%M} UTC"
+    elif last is not None:
+        period = f"since the last digest ({last:%d %b %Y %H:%M} UTC)"
+    else:
+        period = "in the last day" if sub.lookback_days == 1 else f"in the last {sub.lookback_days} days"
+    return Digest(sub, stories, now, start, svg_chart(days, per_topic), sparkline(days, per_topic), period)
 
 
 def run_subscription(factory: sessionmaker[Session], sub: Subscription, options: RunOptions) -> Outcome:
@@ -69,8 +76,12 @@ def run_subscription(factory: sessionmaker[Session], sub: Subscription, options:
             if not n and not sub.send_empty:
                 return Outcome(sub.name, "empty", 0, "nothing new; not sent (send_empty = false)")
             if options.dry_run:
-                return Outcome(sub.name, "dry-run", n, f"would send {n} stories; nothing recorded",
-                               preview=channel.preview(digest, session))
+                preview = channel.preview(digest, session)
+                try:
+                    channel.check()
+                except DeliveryError as exc:
+                    preview += f"\nwarning: a real run would fail: {exc}"
+                return Outcome(sub.name, "dry-run", n, f"would send {n} stories; nothing recorded", preview=preview)
             record(session, sub.name, digest.stories, now)
             receipt = channel.deliver(digest, session)
         except DeliveryError as exc:

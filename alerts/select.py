@@ -158,7 +158,7 @@ def changed_substantially(session: Session, story_id: int, delivered_hash: str |
     return bool(delivered_hash) and story_changed(session, story_id, delivered_hash)
 
 
-def _group(sub: Subscription, tags: dict[str, float]) -> tuple[str, float]:
+def _group(tags: dict[str, float]) -> tuple[str, float]:
     if not tags:
         return OTHER, 0.0
     label = max(tags, key=lambda k: (tags[k], k))
@@ -183,7 +183,7 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
         elif not any(m.article.first_seen >= start for m in matched):
             continue  # only a revision of an undelivered old story arrived: not new
         lead = matched[0]
-        group, confidence = _group(sub, lead.tags)
+        group, confidence = _group(lead.tags)
         article = lead.article
         all_topics = {t.label: t.confidence for t in article.topics}
         all_topics.update(lead.tags)
@@ -202,7 +202,7 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
             updated=updated,
         ))
     add_outlets(session, stories)
-    return order(stories, sub)
+    return order(stories)
 
 
 def add_outlets(session: Session, stories: list[DigestStory]) -> None:
@@ -225,7 +225,7 @@ def add_outlets(session: Session, stories: list[DigestStory]) -> None:
                 story.outlets.append(Outlet(source, safe_url(url), (title or "").strip() or source))
 
 
-def order(stories: list[DigestStory], sub: Subscription) -> list[DigestStory]:
+def order(stories: list[DigestStory]) -> list[DigestStory]:
     """Newest day first; within a day, the most confident first."""
     return sorted(stories, key=lambda s: (-s.date.toordinal(), -s.confidence, -s.date.timestamp(), s.story_id))
 
@@ -251,5 +251,5 @@ def daily_counts(session: Session, sub: Subscription, end: datetime, days: int =
         day = lead.article.first_seen.date()
         if day < first:
             continue
-        per_topic[_group(sub, lead.tags)[0]][day] += 1
+        per_topic[_group(lead.tags)[0]][day] += 1
     return [first + timedelta(days=i) for i in range(days)], dict(per_topic)

@@ -104,3 +104,12 @@ def test_empty_digest_and_subject():
 def test_snippet_cuts_at_a_word():
     assert snippet("word " * 200, 30) == "word word word word word word…"
     assert snippet("  a\n\n b  ") == "a b"
+
+
+def test_long_slack_text_is_cut_and_says_how_many_are_left():
+    many = [story(story_id=i, title=f"Story number {i} " + "x" * 80) for i in range(100)]
+    text = render_slack(digest(many))
+    assert len(text) <= 3900
+    shown = text.count("\n•")
+    assert 0 < shown < 100 and text.endswith(f"… and {100 - shown} more stories (see the JSON `stories`)")
+    assert len(digest_json(digest(many))["stories"]) == 100

@@ -72,6 +72,7 @@ def test_dry_run_prints_and_records_nothing(tmp_path, db_url):
     assert "=== un ===" in result.output and "UN panel on AI meets" in result.output
     assert "Chip curbs widen" not in result.output.split("=== mail ===")[0]
     assert "would email a@example.org" in result.output  # no SMTP settings needed for a dry run
+    assert "warning: a real run would fail: mail: cannot send email: NEWSMON_SMTP_HOST is not set" in result.output
     assert "nothing recorded" in result.output
     assert not folder.exists() and deliveries(db_url) == 0
 
