@@ -63,12 +63,21 @@ EXTRACTORS: dict[str, Callable[[], Callable[[str, str], str]]] = {
 }
 
 
-def run_one(fn, pages: dict[str, str], truth: dict[str, dict]) -> tuple[dict[str, str], float]:
+def run_interleaved(
+    runners: dict[str, Callable[[str, str], str]], pages: dict[str, str], truth: dict[str, dict]
+) -> tuple[dict[str, dict[str, str]], dict[str, float]]:
+    """Each page through every extractor in turn, so load from other processes hits all alike."""
     first = next(iter(pages))
-    fn(pages[first], truth[first]["url"])  # warm up lazy imports and caches
-    start = time.perf_counter()
-    out = {i: fn(pages[i], truth[i]["url"]) for i in pages}
-    return out, len(pages) / (time.perf_counter() - start)
+    for fn in runners.values():
+        fn(pages[first], truth[first]["url"])  # warm up lazy imports and caches
+    texts: dict[str, dict[str, str]] = {name: {} for name in runners}
+    seconds = dict.fromkeys(runners, 0.0)
+    for page_id, html in pages.items():
+        for name, fn in runners.items():
+            start = time.perf_counter()
+            texts[name][page_id] = fn(html, truth[page_id]["url"])
+            seconds[name] += time.perf_counter() - start
+    return texts, {name: len(pages) / s for name, s in seconds.items()}
 
 
 def halves(ids: list[str]) -> dict[str, list[str]]:
@@ -95,18 +104,25 @@ def main(argv: list[str] | None = None) -> None:
     header = f"{'extractor':34} {'set':15} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6} {'pages/s':>8}"
     print(header)
     print("-" * len(header))
-    for name, factory in EXTRACTORS.items():
-        if args.only and not any(o in name for o in args.only):
-            continue
-        out, rate = run_one(factory(), pages, truth)
+    runners = {
+        name: factory()
+        for name, factory in EXTRACTORS.items()
+        if not args.only or any(o in name for o in args.only)
+    }
+    texts, rates = run_interleaved(runners, pages, truth)
+    for name, out in texts.items():
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
             slug = "".join(c if c.isalnum() else "_" for c in name)
             (args.save / f"{slug}.json").write_text(json.dumps(out, ensure_ascii=False))
         for label, subset in groups.items():
             s: Score = score_texts((truth[i]["articleBody"], out[i]) for i in subset)
-            speed = f"{rate:8.1f}" if label == "all" else ""
+            speed = f"{rates[name]:8.1f}" if label == "all" else ""
             print(f"{name:34} {label:15} {s.pages:5d} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {speed:>8}")
+    reference = "trafilatura defaults + metadata"
+    if reference in rates and "newsmon (with metadata)" in rates:
+        ratio = rates["newsmon (with metadata)"] / rates[reference]
+        print(f"\nnewsmon speed / {reference}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

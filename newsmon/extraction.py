@@ -10,7 +10,7 @@ On top of trafilatura, and without any rule naming a site:
   misreads), the full balanced cascade with its fallback extractors runs instead;
 - the result is trimmed of what precision mode still lets through: the headline and standfirst
   repeated at the top, furniture lines ("Read more", newsletter prompts, share prompts, photo
-  credits, copyright notices) and repeated paragraphs.
+  credits, copyright notices).
 """
 from __future__ import annotations
 
