@@ -83,6 +83,7 @@ def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[D
             confidence=topics[0][1] if topics else 0.0,
             content_hash=lead.content_hash,
             delivered=delivered,
+            article_id=lead.id,
         ))
     add_outlets(session, stories)
     stories.sort(key=lambda s: (s.delivered, s.date), reverse=True)

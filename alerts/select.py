@@ -73,6 +73,7 @@ class DigestStory:
     outlet_count: int = 0  # other sources that ran the story
     updated: bool = False
     delivered: datetime | None = None  # set for stories read back from the ledger
+    article_id: int | None = None  # the lead article, the one shown
 
 
 @dataclass
@@ -200,6 +201,7 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
             confidence=confidence,
             content_hash=article.content_hash,
             updated=updated,
+            article_id=article.id,
         ))
     add_outlets(session, stories)
     return order(stories)
@@ -211,13 +213,13 @@ def add_outlets(session: Session, stories: list[DigestStory]) -> None:
     ids = list(by_id)
     for chunk in range(0, len(ids), 500):
         rows = session.execute(
-            select(Article.story_id, Article.source, Article.url, Article.title, Article.first_seen)
+            select(Article.story_id, Article.id, Article.source, Article.url, Article.title)
             .where(Article.story_id.in_(ids[chunk:chunk + 500]))
             .order_by(Article.first_seen, Article.id)
         )
-        for story_id, source, url, title, _ in rows:
+        for story_id, article_id, source, url, title in rows:
             story = by_id[story_id]
-            if url == story.url or (safe_url(url) is not None and safe_url(url) == story.url):
+            if article_id == story.article_id or (story.url is not None and safe_url(url) == story.url):
                 continue
             if source != story.source and all(o.source != source for o in story.outlets):
                 story.outlet_count += 1

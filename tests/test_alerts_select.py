@@ -142,3 +142,10 @@ def test_daily_counts_for_the_chart(session):
     days, per_topic = daily_counts(session, ALL, NOW)
     assert len(days) == 30 and days[-1] == NOW.date()
     assert sum(per_topic["sanctions"].values()) == 2 and sum(per_topic["safety"].values()) == 1
+
+
+def test_a_lead_without_a_safe_link_is_not_its_own_copy(session):
+    lead = add_article(session, title="lead", source="odd", url="javascript:void(0)")
+    add_article(session, title="copy", source="ft", story=lead.story)
+    [story] = select_stories(session, ALL, START, NOW)
+    assert story.url is None and [o.source for o in story.outlets] == ["ft"] and story.outlet_count == 1
