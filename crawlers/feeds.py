@@ -28,8 +28,6 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
     except UnsafeXML as exc:
         raise FeedError(str(exc)) from exc
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
-    if parsed.bozo and not parsed.entries:
-        raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     if not parsed.get("version") and not parsed.entries:
         raise FeedError("not an RSS or Atom feed")
     entries = []
@@ -40,6 +38,8 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
         published = _to_datetime(entry.get("published_parsed") or entry.get("created_parsed"))
         updated = _to_datetime(entry.get("updated_parsed"))
         entries.append(FeedEntry(url.strip(), entry.get("title"), published or updated, updated))
+    if parsed.bozo and not entries:  # broken XML that yields nothing usable: say why
+        raise FeedError(f"malformed feed: {parsed.get('bozo_exception')}")
     return entries
 
 

@@ -50,6 +50,7 @@ COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "crawlers.middlewares.redirectloop.RedirectLoopMiddleware": 650,
 }
 EXTENSIONS = {
     "crawlers.extensions.fetchstate.FetchStateTracker": 500,

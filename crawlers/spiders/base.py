@@ -36,14 +36,14 @@ class SourcesSpider(scrapy.Spider):
         self.sources: list[Source] = []
         self.queued: Counter[str] = Counter()
         self.tracker: FetchStateTracker | None = None
+        self.config_errors = 0
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         path = spider.sources_file or crawler.settings.get("NEWSMON_SOURCES")
         loaded = load_sources(path)
-        for error in loaded.errors:
-            crawler.stats.inc_value("newsmon/config_errors")
+        spider.config_errors = len(loaded.errors)  # counted in start(): stats do not exist yet
         spider.sources = [
             s for s in loaded.sources
             if s.kind in cls.kinds and (spider.only_source in (None, s.name))
@@ -54,6 +54,8 @@ class SourcesSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.tracker = self.crawler.get_extension(FetchStateTracker)
+        if self.config_errors:
+            self.crawler.stats.set_value("newsmon/config_errors", self.config_errors)
         requests = [self.entry_request(url, source) for source in self.sources for url in source.urls]
         await self.add_validators(requests)
         for request in requests:
@@ -259,7 +261,7 @@ def error_kind(failure: Failure) -> str:
         message = str(failure.value)
         if "robots.txt" in message:
             return "robots"
-        if "redirections" in message:
+        if "redirect" in message:
             return "redirect-loop"
         return "ignored"
     return type(failure.value).__name__.lower()

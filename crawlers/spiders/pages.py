@@ -9,10 +9,12 @@ from __future__ import annotations
 import codecs
 
 from scrapy.http import Response, TextResponse
-from w3lib.encoding import html_body_declared_encoding, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 # Server defaults that say little about the page: a body-declared encoding wins over these.
 WEAK_DEFAULTS = {"cp1252", "latin_1", "iso8859-1", "ascii"}
+MULTIBYTE = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "euc_kr",
+             "cp949", "iso2022_jp", "utf-16-le", "utf-16-be", "utf-16", "cp950"}
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 
 
@@ -32,8 +34,14 @@ def page_encoding(response: Response) -> str | None:
     if not isinstance(response, TextResponse):
         return None
     body = response.body
-    chosen = _codec(response.encoding) or "utf-8"
+    header = _codec(http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1")))
+    bom = _codec(read_bom(body)[0])
     body_declared = _codec(html_body_declared_encoding(body))
+    if bom:
+        return bom
+    if not header and not body_declared:
+        return _undeclared(body)
+    chosen = header or body_declared
     if body_declared and body_declared != chosen and chosen in WEAK_DEFAULTS and _decodes(body, body_declared):
         return body_declared
     if _decodes(body, chosen):
@@ -44,6 +52,24 @@ def page_encoding(response: Response) -> str | None:
         if candidate and _decodes(body, candidate):
             return candidate
     return chosen  # decoded with replacement characters by the extractor
+
+
+def _undeclared(body: bytes) -> str:
+    """No header, BOM or meta: UTF-8 when valid, a detected multi-byte encoding, else Windows-1252.
+
+    Detectors cannot tell one single-byte code page from another on a short page (cp1252 text
+    comes back as cp1257 or cp1250), and Windows-1252 is what unlabelled Western pages use.
+    """
+    if _decodes(body, "utf-8"):
+        return "utf-8"
+    guess = _guess(body)
+    if guess and _is_multibyte(guess) and _decodes(body, guess):
+        return guess
+    return "cp1252"
+
+
+def _is_multibyte(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in MULTIBYTE
 
 
 def _codec(name: str | None) -> str | None:
