@@ -80,6 +80,7 @@ class DigestStory:
 class _Match:
     article: Article
     tags: dict[str, float]  # counted tags: after corrections and min_confidence
+    shown: dict[str, float]  # every tag after corrections, for display
 
 
 def _dialect(session: Session) -> str:
@@ -123,7 +124,7 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
                 continue
         elif sub.min_confidence > 0 and not counted:
             continue
-        found[article.story_id].append(_Match(article, counted))
+        found[article.story_id].append(_Match(article, counted, tags))
     return found
 
 
@@ -186,8 +187,6 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
         lead = matched[0]
         group, confidence = _group(lead.tags)
         article = lead.article
-        all_topics = {t.label: t.confidence for t in article.topics}
-        all_topics.update(lead.tags)
         stories.append(DigestStory(
             story_id=story_id,
             title=(article.title or "").strip() or snippet(article.text, 90),
@@ -195,7 +194,7 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
             source=article.source,
             date=display_date(article),
             language=article.language,
-            topics=sorted(all_topics.items(), key=lambda kv: (-kv[1], kv[0])),
+            topics=sorted(lead.shown.items(), key=lambda kv: (-kv[1], kv[0])),
             snippet=snippet(article.text),
             group=group,
             confidence=confidence,

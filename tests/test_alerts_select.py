@@ -59,6 +59,8 @@ def test_analyst_corrections_win(session):
     session.flush()
     sub = replace(ALL, topics=("sanctions",))
     assert sorted(titles(session, sub)) == ["model says irrelevant", "tag added"]
+    shown = {s.title: s.topics for s in select_stories(session, ALL, START, NOW)}
+    assert shown["tag removed"] == [] and shown["tag added"] == [("sanctions", 1.0)]
 
 
 def test_one_entry_per_story_with_outlets_grouped_and_ordered(session):
