@@ -210,3 +210,12 @@ def test_f1_floor_on_shared_benchmark(shared_dir):
     assert score.f1 >= floors["f1"], score
     assert score.precision >= floors["precision"], score
     assert score.recall >= floors["recall"], score
+
+
+def test_legacy_encoding_bytes():
+    """Bytes in a declared non-UTF-8 charset (GBK) decode to the right text."""
+    body = "<article><h1>联合国通过决议</h1>" + "".join(f"<p>{p}</p>" for p in CHINESE) + "</article>"
+    html = page(body, title="联合国通过决议", lang="zh").replace('charset="utf-8"', 'charset="gbk"')
+    art = extract_article(html.encode("gbk"), "https://news.example.org/zh/2")
+    assert art.language == "zh" and art.title == "联合国通过决议"
+    assert CHINESE[2] in art.text
