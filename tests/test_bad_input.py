@@ -6,6 +6,7 @@ robots.txt disallows everything); the tests below read its log and its recorded 
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -168,14 +169,16 @@ url = "{closed.url('/feed.xml')}"
                    "--raw-dir", str(tmp / "raw")]
         for setting in SETTINGS:
             command += ["-s", setting]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp)
+        env = {**os.environ, "NEWSMON_CONTACT": "https://example.org/newsmon-contact"}
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp, env=env)
         (tmp / "crawl.log").write_text(result.stderr, encoding="utf-8")  # for a person debugging a failure
         factory = open_database(f"sqlite:///{db}")
         with factory() as session:
             run = session.scalars(select(CrawlRun)).one()
             per_source = {row.source: row for row in session.scalars(select(CrawlRunSource))}
             articles = {a.url.removeprefix(server.base_url): a for a in session.scalars(select(Article))}
-        yield result, run, per_source, articles, server.base_url, closed.base_url, throttled
+        user_agents = {headers.get("User-Agent") for _, _, headers in server.requests}
+        yield result, run, per_source, articles, server.base_url, closed.base_url, throttled, user_agents
 
 
 def errors_of(bad_crawl, source: str) -> dict[str, int]:
@@ -208,7 +211,7 @@ def test_bad_article_pages_are_logged_with_url_and_counted(bad_crawl, path, kind
 
 
 def test_malformed_and_truncated_html_is_stored_or_dropped_with_a_reason(bad_crawl):
-    *_, articles, base, _, _ = bad_crawl
+    *_, articles, base, _, _, _ = bad_crawl
     for path in ("/p/truncated.html", "/p/malformed.html"):
         assert path in articles or logged(bad_crawl, base + path, "Dropped"), path
     assert "/p/malformed.html" in articles  # lenient parsing still finds its text
@@ -257,7 +260,12 @@ def test_bad_source_lines_are_reported_with_their_line_and_skipped(bad_crawl):
 
 
 def test_429_is_retried_after_the_servers_retry_after(bad_crawl):
-    *_, articles, _, _, throttled = bad_crawl
+    *_, articles, _, _, throttled, _ = bad_crawl
     assert len(throttled) == 2
     assert throttled[1] - throttled[0] >= 0.9
     assert "/p/throttled" in articles
+
+
+def test_every_request_says_who_crawls_and_how_to_reach_them(bad_crawl):
+    user_agents = bad_crawl[7]
+    assert user_agents == {"newsmon/0.1 (+https://example.org/newsmon-contact)"}
