@@ -65,5 +65,7 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.extensions.logformatter.NewsmonLogFormatter"  # no raw bodies in logs
 FEED_EXPORT_ENCODING = "utf-8"
-DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a page with no article is expected, not a warning
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.extensions.logformatter.NewsmonLogFormatter"  # no raw bodies in logs  # a page with no article is expected, not a warning

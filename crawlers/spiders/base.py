@@ -209,7 +209,8 @@ class SourcesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsmon/errors/{kind}")
             if self.tracker:
                 self.tracker.mark_dirty(request.url)
-        logger.warning("%s: %s (source %s): %s", kind, request.url, source_name, failure.getErrorMessage())
+        detail = failure.getErrorMessage() or type(failure.value).__name__
+        logger.warning("%s: %s (source %s): %s", kind, request.url, source_name, detail)
 
     def count_error(self, source: Source, kind: str, url: str | None, detail: str = "", dropped: bool = False) -> None:
         """Count and log a problem found while parsing a page (``dropped``: an article page)."""
