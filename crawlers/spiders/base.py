@@ -222,7 +222,7 @@ class SourcesSpider(scrapy.Spider):
 
 
 # Failures that another try tomorrow would not fix (until --refresh-days asks again).
-PERMANENT = {"http-404", "http-410", "http-403", "http-401", "robots", "redirect-loop", "too-large",
+PERMANENT = {"http-404", "http-410", "robots", "redirect-loop", "too-large",
              "binary-body", "bad-link"}
 
 
