@@ -20,6 +20,11 @@ COMMANDS = {
     "nightly": "newsmon.commands.nightly:nightly",
     "status": "newsmon.commands.status:status",
     "story": "newsmon.commands.story:story",
+    "tag": "newsmon.commands.classify:tag",
+    "label": "newsmon.commands.classify:label",
+    "train": "newsmon.commands.classify:train",
+    "retag": "newsmon.commands.classify:retag",
+    "evaluate": "newsmon.commands.classify:evaluate",
 }
 
 

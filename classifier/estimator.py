@@ -1,0 +1,90 @@
+"""The relevance gate and the one-vs-rest topic models, as one scikit-learn estimator.
+
+Output columns of ``predict_proba``: P(relevant), then for each topic P(relevant and topic) =
+P(relevant) * P(topic | relevant). Topic models learn from relevant articles only, so the hard
+negatives (sanctions on oil, UN votes on Gaza) teach the gate and do not blur the topics.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.utils.validation import check_is_fitted
+
+
+class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
+    """Column 0 of ``Y`` is relevance; the other columns are topics (0/1).
+
+    Each binary model is ``estimator`` wrapped in sigmoid calibration over ``calibration_folds``
+    folds grouped by ``groups`` (so near-copies of a story do not calibrate each other).
+    """
+
+    def __init__(self, estimator=None, calibration_folds: int = 3, random_state: int = 0) -> None:
+        self.estimator = estimator
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def fit(self, X, Y, groups=None):
+        Y = np.asarray(Y, dtype=int)
+        if Y.ndim != 2 or Y.shape[1] < 1 or Y.shape[0] != X.shape[0]:
+            raise ValueError(f"Y must be (n_samples, 1 + n_topics), got {Y.shape}")
+        groups = np.arange(len(Y)) if groups is None else np.asarray(groups)
+        self.gate_ = self._fit_one(X, Y[:, 0], groups)
+        relevant = Y[:, 0] == 1
+        self.topics_ = [self._fit_one(X[relevant], Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
+        self.n_outputs_ = Y.shape[1]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """P(relevant) and, per topic, P(relevant and topic): shape (n_samples, 1 + n_topics)."""
+        check_is_fitted(self, "gate_")
+        out = np.empty((X.shape[0], self.n_outputs_))
+        out[:, 0] = _positive(self.gate_, X)
+        for j, model in enumerate(self.topics_, 1):
+            out[:, j] = out[:, 0] * _positive(model, X)
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= 0.5).astype(int)
+
+    def weights(self) -> np.ndarray:
+        """Linear weight of each feature for each output (averaged over calibration folds): what
+        an explanation multiplies the features by."""
+        check_is_fitted(self, "gate_")
+        return np.vstack([_coef(m, self.n_features_in_) for m in [self.gate_, *self.topics_]])
+
+    def _fit_one(self, X, y, groups):
+        base = self.estimator if self.estimator is not None else default_estimator()
+        n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+        if min(n_pos, n_neg) == 0:
+            return DummyClassifier(strategy="prior").fit(X, y)
+        folds = min(self.calibration_folds, n_pos, n_neg, len(np.unique(groups)))
+        if folds < 2:
+            return clone(base).fit(X, y)
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=self.random_state)
+        splits = list(splitter.split(X, y, groups))
+        if any(len(np.unique(y[train])) < 2 for train, _ in splits):
+            return clone(base).fit(X, y)
+        return CalibratedClassifierCV(clone(base), method="sigmoid", cv=splits, ensemble=False).fit(X, y)
+
+
+def default_estimator():
+    return LogisticRegression(C=20.0, class_weight="balanced", solver="liblinear")
+
+
+def _positive(model, X) -> np.ndarray:
+    proba = model.predict_proba(X)
+    classes = list(model.classes_)
+    return proba[:, classes.index(1)] if 1 in classes else np.zeros(X.shape[0])
+
+
+def _coef(model, n_features: int) -> np.ndarray:
+    if isinstance(model, CalibratedClassifierCV):
+        return np.mean([_coef(c.estimator, n_features) for c in model.calibrated_classifiers_], axis=0)
+    coef = getattr(model, "coef_", None)
+    # a constant model (a label never or always seen): no feature pushes it
+    return np.zeros(n_features) if coef is None else np.asarray(coef).ravel()

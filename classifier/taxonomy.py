@@ -1,0 +1,56 @@
+"""The label set, read from ``taxonomy.toml`` so that analysts can read and extend it."""
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsmon.errors import ConfigError, LabelError
+
+DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The relevance gate's name and the topic labels, each with its definition."""
+
+    relevance: str
+    definitions: dict[str, str]  # every label, the relevance gate first, then topics in file order
+
+    @property
+    def topics(self) -> list[str]:
+        return [name for name in self.definitions if name != self.relevance]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.definitions)
+
+    def check(self, labels: Iterable[str], allow_relevance: bool = True) -> list[str]:
+        """The labels, unchanged, or a LabelError naming the unknown ones and listing the valid."""
+        labels = list(labels)
+        valid = self.names if allow_relevance else self.topics
+        unknown = [label for label in labels if label not in valid]
+        if unknown:
+            raise LabelError(unknown, valid)
+        return labels
+
+
+def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read taxonomy: {exc}", path=str(path)) from exc
+    gate = data.get("relevance") or {}
+    entries = data.get("label") or []
+    if "name" not in gate or not entries:
+        raise ConfigError("needs a [relevance] table and at least one [[label]]", path=str(path))
+    definitions = {gate["name"]: gate.get("definition", "")}
+    for i, entry in enumerate(entries, 1):
+        name = entry.get("name")
+        if not name or not entry.get("definition"):
+            raise ConfigError(f"label #{i} needs a name and a definition", path=str(path))
+        if name in definitions:
+            raise ConfigError(f"label {name!r} is defined twice", path=str(path))
+        definitions[name] = " ".join(entry["definition"].split())
+    return Taxonomy(relevance=gate["name"], definitions=definitions)

@@ -1,0 +1,132 @@
+"""Training: labelled records in, a TopicModel and its cross-validated report out.
+
+Cross-validation is grouped by event (``classifier.grouping``). Per-label thresholds are chosen on
+the out-of-fold probabilities; the reported scores use, for each fold, thresholds chosen on the
+other folds only, so the report does not grade the thresholds on the data that picked them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+
+from classifier.estimator import GatedTopicClassifier
+from classifier.evaluation import best_threshold, per_language, scores
+from classifier.features import CharNgramCounter
+from classifier.grouping import event_groups
+from classifier.model import TopicModel, as_text
+from classifier.taxonomy import Taxonomy
+from newsmon.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+FOLDS = 5
+
+
+def build_pipeline() -> Pipeline:
+    """The whole model, from raw text to probabilities: saved and loaded as one object."""
+    return Pipeline(
+        [
+            ("ngrams", CharNgramCounter(ngram_range=(1, 4), min_df=2, max_chars=3000)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("clf", GatedTopicClassifier()),
+        ]
+    )
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict]:
+    """Records of a labelled file (text, title, lang, relevant, topics, note), checked line by line."""
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read labelled data: {exc.strerror}", path=str(path)) from exc
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"not JSON ({exc.msg})", path=str(path), line=number) from exc
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ConfigError("each line needs a JSON object with a \"text\" string", path=str(path), line=number)
+            if not isinstance(record.get("relevant"), bool):
+                raise ConfigError("\"relevant\" must be true or false", path=str(path), line=number)
+            topics = record.get("topics") or []
+            if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+                raise ConfigError("\"topics\" must be a list of label names", path=str(path), line=number)
+            record["topics"] = topics
+            record["_where"] = f"{path}:{number}"
+            yield record
+
+
+def label_matrix(records: list[dict], taxonomy: Taxonomy) -> np.ndarray:
+    """(n, 1 + n_topics) 0/1: relevance, then each topic; unknown labels are an error."""
+    topics = taxonomy.topics
+    Y = np.zeros((len(records), 1 + len(topics)), dtype=int)
+    for i, record in enumerate(records):
+        taxonomy.check(record["topics"], allow_relevance=False)
+        Y[i, 0] = bool(record["relevant"])
+        for label in record["topics"]:
+            Y[i, 1 + topics.index(label)] = 1
+    return Y
+
+
+def texts_of(records: Iterable[dict]) -> list[str]:
+    return [as_text(r.get("title") or None, r["text"]) for r in records]
+
+
+def cross_validate(records: list[dict], taxonomy: Taxonomy, folds: int = FOLDS) -> dict:
+    """Out-of-fold probabilities, thresholds and scores, with folds grouped by event."""
+    texts, Y = texts_of(records), label_matrix(records, taxonomy)
+    groups = event_groups(texts, [r.get("note") for r in records], [r.get("group") for r in records])
+    folds = min(folds, len(set(groups)))
+    if folds < 2:
+        raise ConfigError(f"too little data to cross-validate ({len(records)} records in {len(set(groups))} events)")
+    proba, fold_of = np.zeros(Y.shape), np.zeros(len(Y), dtype=int)
+    for k, (train, test) in enumerate(GroupKFold(folds, shuffle=True, random_state=0).split(texts, Y, groups)):
+        pipeline = build_pipeline().fit([texts[i] for i in train], Y[train], clf__groups=groups[train])
+        proba[test] = pipeline.predict_proba([texts[i] for i in test])
+        fold_of[test] = k
+        log.info("fold %d/%d done", k + 1, folds)
+    predicted = np.zeros_like(Y)
+    for k in range(folds):
+        others, here = fold_of != k, fold_of == k
+        for j in range(Y.shape[1]):
+            predicted[here, j] = proba[here, j] >= best_threshold(proba[others, j], Y[others, j])
+    labels = taxonomy.names
+    thresholds = {label: best_threshold(proba[:, j], Y[:, j]) for j, label in enumerate(labels)}
+    return {
+        "folds": folds,
+        "groups": int(len(set(groups))),
+        "scores": scores(Y, predicted, labels),
+        "per_language": per_language(Y, predicted, [r.get("lang") for r in records]),
+        "thresholds": thresholds,
+        "_groups": groups,
+    }
+
+
+def train(records: list[dict], taxonomy: Taxonomy, sources: list[str], folds: int = FOLDS) -> TopicModel:
+    """Cross-validate (for thresholds and the report), then fit on everything."""
+    if not records:
+        raise ConfigError("no labelled records to train on")
+    cv = cross_validate(records, taxonomy, folds)
+    groups = cv.pop("_groups")
+    texts, Y = texts_of(records), label_matrix(records, taxonomy)
+    pipeline = build_pipeline().fit(texts, Y, clf__groups=groups)
+    now = datetime.now(timezone.utc)
+    digest = hashlib.sha256("\x1e".join(texts).encode() + json.dumps(Y.tolist()).encode()).hexdigest()[:6]
+    metrics = {
+        "built": now.replace(tzinfo=None).isoformat(timespec="seconds"),
+        "trained_on": {"records": len(records), "sources": sources},
+        "cross_validation": {k: v for k, v in cv.items() if k != "thresholds"},
+    }
+    return TopicModel(pipeline, taxonomy.names, cv["thresholds"], f"{now:%Y.%m.%d}-{digest}", metrics)
