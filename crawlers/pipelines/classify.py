@@ -1,9 +1,58 @@
-"""Topic tagging seam: sets item["tags"] and item["model_version"] (filled in by the classifier issue)."""
+"""Topic tagging: sets item["tags"] (classifier.Tags) and item["model_version"] on each article.
+
+The model loads once, when the spider opens. Without a model (no file, or one built with another
+scikit-learn) items pass through untagged, and `newsmon retag` or the nightly tag step tags them
+later (they have no model_version).
+"""
 from __future__ import annotations
+
+import logging
+
+from newsmon.errors import ModelError
+
+logger = logging.getLogger(__name__)
 
 
 class ClassifyPipeline:
-    """Pass-through until a classifier model is available."""
+    def __init__(self, stats, model_path: str | None = None, loader=None) -> None:
+        self.stats = stats
+        self.model_path = model_path
+        self.loader = loader  # a seam for tests: () -> model or None
+        self.model = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats, crawler.settings.get("NEWSMON_MODEL_PATH"))
+
+    def open_spider(self, spider=None) -> None:
+        from classifier import load_default_model
+
+        try:
+            self.model = self.loader() if self.loader else load_default_model(self.model_path)
+        except ModelError as exc:
+            logger.error("Classifier model unusable, articles stay untagged until `newsmon retag`: %s", exc)
+            self.model = None
+        if self.model is not None:
+            logger.info("Tagging with classifier model %s", self.model.version)
 
     def process_item(self, item):
+        if self.model is None:
+            self.stats.inc_value("newsmon/classify/no_model")
+            return item
+        title, text = _title_and_text(item)
+        if not text:
+            return item
+        item["tags"] = self.model.predict([(title, text)])[0]
+        item["model_version"] = self.model.version
+        self.stats.inc_value("newsmon/classify/tagged")
+        if item["tags"].relevant:
+            self.stats.inc_value("newsmon/classify/relevant")
         return item
+
+
+def _title_and_text(item) -> tuple[str | None, str | None]:
+    """From the extracted article when the item has one, else from plain title/text fields."""
+    article = item.get("article")
+    if article is not None:
+        return getattr(article, "title", None), getattr(article, "text", None)
+    return item.get("title"), item.get("text")
