@@ -1,6 +1,7 @@
-"""A small stacked bar chart of stories per day by topic, as inline SVG (and a text sparkline).
+"""A small stacked bar chart of stories per day by topic: inline SVG, a PNG for mail, a text sparkline.
 
-Written by hand: thirty bars need no plotting library, and the SVG inlines into HTML mail and files.
+Written by hand: thirty bars need no plotting library. The SVG inlines into HTML files; mail clients
+that ignore SVG get the same bars as a PNG (``png_chart``) with an HTML legend (``legend``).
 """
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections import Counter
 from datetime import date
 
 from markupsafe import Markup, escape
+
+from alerts.png import Canvas, hex_colour
 
 # Colour-blind-safe palette (Okabe–Ito); topics beyond it are folded into "other".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -91,3 +94,30 @@ def sparkline(days: list[date], per_topic: dict[str, Counter]) -> str:
     if not peak:
         return ""
     return "".join(SPARKS[0] if not n else SPARKS[max(1, round(n / peak * 8))] for n in totals)
+
+
+def legend(per_topic: dict[str, Counter]) -> list[tuple[str, str, int]]:
+    """(topic, colour, stories) per series, in the chart's order."""
+    return [(topic, PALETTE[i] if topic != "other" else OTHER_COLOUR, sum(counts.values()))
+            for i, (topic, counts) in enumerate(_series(per_topic))]
+
+
+def png_chart(days: list[date], per_topic: dict[str, Counter], scale: int = 2) -> bytes:
+    """The SVG's bars as a PNG at ``scale`` times 600 x 120 pixels (sharp on high-density screens)."""
+    series = _series(per_topic)
+    width, height, base = 600 * scale, 120 * scale, 112 * scale
+    canvas = Canvas(width, height)
+    canvas.rect(0, base, width, base + scale, hex_colour("#bbbbbb"))
+    totals = [sum(c[d] for _, c in series) for d in days]
+    peak = max(totals, default=0) or 1
+    slot = width / max(len(days), 1)
+    unit = (base - 4 * scale) / peak
+    for i, day in enumerate(days):
+        y = base
+        for index, (topic, counts) in enumerate(series):
+            n = counts.get(day, 0)
+            if n:
+                colour = PALETTE[index] if topic != "other" else OTHER_COLOUR
+                canvas.rect(i * slot + scale, y - n * unit, (i + 1) * slot - scale, y, hex_colour(colour))
+                y -= n * unit
+    return canvas.png()

@@ -6,7 +6,7 @@ text go through their own escaping filters, and links are only ever http(s) (``s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
@@ -31,6 +31,8 @@ class Digest:
     chart_svg: Markup = Markup("")
     sparkline: str = ""
     period: str = ""  # "since the last digest (...)", for the reader
+    chart_png: bytes = b""  # the same bars for mail clients that ignore SVG; empty when no stories
+    chart_legend: list[tuple[str, str, int]] = field(default_factory=list)  # (topic, colour, stories)
 
     @property
     def headline(self) -> str:
@@ -99,8 +101,9 @@ def _render(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_html(digest: Digest) -> str:
-    return _render("digest.html", d=digest, sub=digest.subscription)
+def render_html(digest: Digest, chart_cid: str | None = None) -> str:
+    """With ``chart_cid`` the chart is the PNG attached under that Content-ID (for email), else inline SVG."""
+    return _render("digest.html", d=digest, sub=digest.subscription, chart_cid=chart_cid)
 
 
 def render_text(digest: Digest) -> str:

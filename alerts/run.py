@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channels import Transports, make_channel
-from alerts.chart import sparkline, svg_chart
+from alerts.chart import legend, png_chart, sparkline, svg_chart
 from alerts.ledger import last_delivery, record, window_start
 from alerts.render import Digest
 from alerts.select import daily_counts, select_stories
@@ -61,7 +61,10 @@ def build_digest(session: Session, sub: Subscription, now: datetime, since: date
         period = f"since the last digest ({last:%d %b %Y %H:%M} UTC)"
     else:
         period = "in the last day" if sub.lookback_days == 1 else f"in the last {sub.lookback_days} days"
-    return Digest(sub, stories, now, start, svg_chart(days, per_topic), sparkline(days, per_topic), period)
+    has_chart = any(per_topic.values())
+    return Digest(sub, stories, now, start, chart_svg=svg_chart(days, per_topic), sparkline=sparkline(days, per_topic),
+                  period=period, chart_png=png_chart(days, per_topic) if has_chart else b"",
+                  chart_legend=legend(per_topic))
 
 
 def run_subscription(factory: sessionmaker[Session], sub: Subscription, options: RunOptions) -> Outcome:

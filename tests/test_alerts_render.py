@@ -113,3 +113,27 @@ def test_long_slack_text_is_cut_and_says_how_many_are_left():
     shown = text.count("\n•")
     assert 0 < shown < 100 and text.endswith(f"… and {100 - shown} more stories (see the JSON `stories`)")
     assert len(digest_json(digest(many))["stories"]) == 100
+
+
+def test_png_chart_is_a_well_formed_png():
+    import struct
+    import zlib
+
+    from alerts.chart import png_chart
+
+    days = [NOW.date() - dt.timedelta(days=i) for i in range(29, -1, -1)]
+    data = png_chart(days, {"sanctions": Counter({days[-1]: 3, days[0]: 1})})
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1200, 240)
+    chunks, pos = {}, 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        chunks[kind] = body
+        pos += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    pixels = zlib.decompress(chunks[b"IDAT"])
+    assert len(pixels) == height * (1 + 3 * width)
+    assert bytes([0x00, 0x72, 0xB2]) in pixels  # the first palette colour is drawn

@@ -76,7 +76,14 @@ def test_email_digest_is_multipart_with_headers_and_ledger(smtp, session_factory
     assert "US widens chip export controls to cloud access" in plain
     assert "https://reuters.example/news/" in plain
     assert "sanctions 0.93" in plain and "Weak tag only" not in plain and "Unrelated" not in plain
-    assert "<svg" in html and 'href="https://reuters.example/news/' in html
+    assert 'href="https://reuters.example/news/' in html
+    # the chart: a PNG in multipart/related, referenced by Content-ID (mail clients ignore SVG)
+    related = msg.get_payload()[1]
+    assert related.get_content_type() == "multipart/related"
+    image = next(part for part in related.iter_parts() if part.get_content_type() == "image/png")
+    assert image.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f'src="cid:{image["Content-ID"][1:-1]}"' in html and "<svg" not in html
+    assert "sanctions (2)" in html  # the HTML legend under the image
     assert html.index("US widens") < html.index("Entity list grows")  # more confident first
     assert deliveries(session_factory) == 2
 

@@ -80,7 +80,14 @@ class EmailChannel:
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
         msg["X-Newsmon-Subscription"] = self.sub.name
         msg.set_content(render_text(digest))
-        msg.add_alternative(render_html(digest), subtype="html")
+        if not digest.chart_png:
+            msg.add_alternative(render_html(digest), subtype="html")
+            return msg
+        # Outlook and Gmail ignore inline SVG: the chart goes along as a PNG in multipart/related.
+        cid = make_msgid("chart", domain=domain)
+        msg.add_alternative(render_html(digest, chart_cid=cid[1:-1]), subtype="html")
+        msg.get_payload()[1].add_related(digest.chart_png, "image", "png", cid=cid, filename="chart.png",
+                                         disposition="inline")
         return msg
 
     def deliver(self, digest: Digest, session: Session) -> str:
