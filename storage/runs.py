@@ -176,7 +176,10 @@ def _warnings(last: SourceRun, before: list[SourceRun]) -> list[str]:
     yielded = [r.articles_new for r in before if r.articles_new]
     if yielded and last.articles_new == 0 and last.not_modified == 0:
         usual = sum(yielded) / len(yielded)
-        if last.links_found == 0:
+        if last.entry_pages == 0:
+            failed = ", ".join(sorted(last.errors)) or "no answer"
+            warnings.append(f"its feeds/sitemaps/listings failed ({failed}); it used to yield ~{usual:.0f} new articles a run")
+        elif last.links_found == 0:
             warnings.append(f"found no article links (it used to yield ~{usual:.0f} new articles a run)")
         elif last.pages_fetched + last.article_errors > 0:
             tried = last.pages_fetched + last.article_errors

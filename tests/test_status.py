@@ -64,7 +64,7 @@ def test_reports_and_warnings(session):
     dead = reports["dead-feed"]
     assert dead.last_success == NOW - timedelta(days=2)
     assert dead.last_run.errors == {"http-404": 1}
-    assert "found no article links" in dead.warnings[0]
+    assert dead.warnings[0].startswith("its feeds/sitemaps/listings failed (http-404)")
 
 
 def test_status_command_prints_table_and_warnings(db_url, session):
