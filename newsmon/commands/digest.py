@@ -39,6 +39,10 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
 
     Exits non-zero when any subscription failed or had a bad entry, so cron notices; the others
     still run, and a failed delivery is retried by the next run.
+
+    Email reads NEWSMON_SMTP_HOST, NEWSMON_SMTP_PORT, NEWSMON_SMTP_USER, NEWSMON_SMTP_PASSWORD,
+    NEWSMON_SMTP_STARTTLS (on by default when a user is set) and NEWSMON_MAIL_FROM from the
+    environment.
     """
     from alerts.run import RunOptions, run_digests
     from alerts.subscriptions import load_subscriptions
