@@ -21,6 +21,7 @@ from storage.models import FetchState
 
 PAGE_KINDS = ("article", "page")
 ENTRY_KINDS = ("feed", "sitemap", "sitemap-index", "listing")
+MAX_URL = 2048  # FetchState.url's length
 CHUNK = 500  # URLs per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 
 
@@ -90,6 +91,8 @@ def save_states(session: Session, updates: Sequence[StateUpdate]) -> None:
     """
     latest: dict[str, StateUpdate] = {}
     for update in updates:
+        if len(update.url) > MAX_URL:  # the column's size: such a page is simply fetched again
+            continue
         latest[update.url] = _merge(latest.get(update.url), update)
     existing = {row.url: row for row in _rows(session, latest, PAGE_KINDS + ENTRY_KINDS)}
     for url, update in latest.items():

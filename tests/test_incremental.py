@@ -149,6 +149,8 @@ def session_for(tmp_path: Path):
 def test_second_run_fetches_only_entry_pages_and_gets_304s(tmp_path, site):
     news, sources = site
     server = news.server
+    server.redirect("/moved.atom", "/feed.atom", status=301)  # a feed that moved: remembered by its old URL
+    sources.write_text(sources.read_text() + f'\n[[source]]\nname = "moved"\nkind = "feed"\nurl = "{server.url("/moved.atom")}"\n')
     crawl(tmp_path, sources)
     first = article_hits(server)
     assert len(first) == 12 and set(first.values()) == {1}
@@ -159,14 +161,15 @@ def test_second_run_fetches_only_entry_pages_and_gets_304s(tmp_path, site):
     crawl(tmp_path, sources)
     second = [path for _, path, _ in server.requests[before:]]
     assert article_hits(server) == first, "an article already stored was fetched again"
-    assert sorted(second) == ["/feed.atom", "/news/", "/robots.txt", "/sitemap-1.xml", "/sitemap.xml"]
+    assert sorted(second) == ["/feed.atom", "/feed.atom", "/moved.atom", "/news/", "/robots.txt",
+                              "/sitemap-1.xml", "/sitemap.xml"]
     assert server.last_headers["/feed.atom"].get("If-None-Match")
     assert server.last_headers["/sitemap-1.xml"].get("If-None-Match")
     assert server.last_headers["/sitemap.xml"].get("If-None-Match") is None  # an index is always read
     with session_for(tmp_path) as session:
         run = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
         assert run.status == "finished"
-        assert run.stats["newsmon/not_modified"] == 3
+        assert run.stats["newsmon/not_modified"] == 4
         assert session.scalar(select(func.count()).select_from(Article)) == 12
 
 

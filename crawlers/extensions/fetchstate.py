@@ -85,7 +85,8 @@ class FetchStateTracker:
         if response.status == 304:  # a 304 may omit them: keep the ones that were sent
             etag = etag or _header(response.request.headers, b"If-None-Match")
             modified = modified or _header(response.request.headers, b"If-Modified-Since")
-        url = canonical_url(response.request.url)
+        # Keyed by the URL the sources file (or sitemap index) gave, not where it redirected to.
+        url = canonical_url(response.request.meta.get("redirect_urls", [response.request.url])[0])
         self.entries[url] = StateUpdate(url, source, kind, utcnow(), response.status, etag, modified)
 
     def mark_dirty(self, entry_url: str | None) -> None:

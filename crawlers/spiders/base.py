@@ -114,7 +114,7 @@ class SourcesSpider(scrapy.Spider):
             if source.max_articles and self.queued[name] >= source.max_articles:
                 self.crawler.stats.inc_value(f"newsmon/source/{name}/over_max_articles")
                 if self.tracker:  # the rest waits for the next run: read this page in full then
-                    self.tracker.mark_dirty(response.request.url)
+                    self.tracker.mark_dirty(entry_key(response))
                 continue
             self.queued[name] += 1
             yield request
@@ -212,13 +212,23 @@ class SourcesSpider(scrapy.Spider):
         detail = failure.getErrorMessage() or type(failure.value).__name__
         logger.warning("%s: %s (source %s): %s", kind, request.url, source_name, detail)
 
-    def count_error(self, source: Source, kind: str, url: str | None, detail: str = "", dropped: bool = False) -> None:
-        """Count and log a problem found while parsing a page (``dropped``: an article page)."""
+    def count_error(self, source: Source, kind: str, url: str | None, detail: str = "", dropped: bool = False,
+                    entry: str | None = None) -> None:
+        """Count and log a problem found while parsing a page (``dropped``: an article page).
+
+        ``entry``: the entry page (feed, sitemap, listing) to read in full next run, so its
+        error is seen again rather than hidden behind a 304.
+        """
         self.crawler.stats.inc_value(f"newsmon/{'dropped' if dropped else 'errors'}/{kind}")
         self.crawler.stats.inc_value(f"newsmon/source/{source.name}/errors/{kind}")
         logger.warning("%s: %s (source %s) %s", kind, url, source.name, detail)
-        if self.tracker and not dropped and url:
-            self.tracker.mark_dirty(url)
+        if self.tracker and entry:
+            self.tracker.mark_dirty(entry)
+
+
+def entry_key(response: Response) -> str:
+    """The URL an entry page is remembered by: the one asked for, before any redirect."""
+    return response.request.meta.get("redirect_urls", [response.request.url])[0]
 
 
 # Failures that another try tomorrow would not fix (until --refresh-days asks again).

@@ -10,7 +10,7 @@ from crawlers.feeds import FeedError, parse_feed
 from crawlers.sitemaps import SitemapError, parse_sitemap
 from crawlers.sources import Source
 from crawlers.xmlsafety import UnsafeXML
-from crawlers.spiders.base import SourcesSpider
+from crawlers.spiders.base import SourcesSpider, entry_key
 from newsmon.urls import canonical_url
 
 MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is the deepest real sites go
@@ -23,12 +23,12 @@ class NewsSpider(SourcesSpider):
         try:
             entries = parse_feed(response.body)
         except FeedError as exc:
-            self.count_error(source, _xml_error_kind(exc, "bad-feed"), response.url, str(exc))
+            self.count_error(source, _xml_error_kind(exc, "bad-feed"), response.url, str(exc), entry=entry_key(response))
             return
         for entry in entries:
             request = self.article_request(
                 response.urljoin(entry.url), source, published=entry.published, title=entry.title,
-                updated=entry.updated, entry_url=response.request.url,
+                updated=entry.updated, entry_url=entry_key(response),
             )
             if request:
                 yield request
@@ -37,13 +37,14 @@ class NewsSpider(SourcesSpider):
         try:
             sitemap = parse_sitemap(response.body)
         except SitemapError as exc:
-            self.count_error(source, _xml_error_kind(exc, "bad-sitemap"), response.url, str(exc))
+            self.count_error(source, _xml_error_kind(exc, "bad-sitemap"), response.url, str(exc),
+                             entry=entry_key(response))
             return
         if sitemap.is_index:
             response.meta["newsmon_index"] = True
             seen = response.meta.get("newsmon_sitemaps", ()) + (canonical_url(response.url),)
             if len(seen) > MAX_SITEMAP_DEPTH:
-                self.count_error(source, "sitemap-too-deep", response.url)
+                self.count_error(source, "sitemap-too-deep", response.url, entry=entry_key(response))
                 return
             for entry in sitemap.entries:
                 url = response.urljoin(entry.url)
@@ -55,14 +56,14 @@ class NewsSpider(SourcesSpider):
         for entry in sitemap.entries:
             request = self.article_request(
                 response.urljoin(entry.url), source, published=entry.published, title=entry.title,
-                lang=entry.lang, updated=entry.updated, entry_url=response.request.url,
+                lang=entry.lang, updated=entry.updated, entry_url=entry_key(response),
             )
             if request:
                 yield request
 
     def parse_listing(self, response: Response, source: Source) -> Iterable[Any]:
         if not isinstance(response, TextResponse):
-            self.count_error(source, "bad-listing", response.url, "not an HTML page")
+            self.count_error(source, "bad-listing", response.url, "not an HTML page", entry=entry_key(response))
             return
         seen: set[str] = set()
         for href in response.css("a::attr(href)").getall():
@@ -70,7 +71,7 @@ class NewsSpider(SourcesSpider):
             if not source.link_pattern.search(url) or url in seen:
                 continue
             seen.add(url)
-            request = self.article_request(url, source, entry_url=response.request.url)
+            request = self.article_request(url, source, entry_url=entry_key(response))
             if request:
                 yield request
 
