@@ -242,14 +242,14 @@ def group_stories(stories: list[DigestStory], sub: Subscription) -> list[tuple[s
 
 
 def daily_counts(session: Session, sub: Subscription, end: datetime, days: int = 30) -> tuple[list[date], dict[str, Counter]]:
-    """Stories per day by topic over the last ``days`` days (delivered or not), for the chart."""
+    """Stories per day (published, else first seen) by topic over the last ``days`` days, for the chart."""
     first = (end - timedelta(days=days - 1)).date()
     start = datetime.combine(first, datetime.min.time())
     found = _matching(session, sub, start - timedelta(days=1), end)
     per_topic: dict[str, Counter] = defaultdict(Counter)
     for matched in found.values():
         lead = matched[0]
-        day = lead.article.first_seen.date()
+        day = display_date(lead.article).date()  # news flow by publication day, arrival when unknown
         if day < first:
             continue
         per_topic[_group(lead.tags)[0]][day] += 1
