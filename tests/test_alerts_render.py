@@ -137,3 +137,16 @@ def test_png_chart_is_a_well_formed_png():
     pixels = zlib.decompress(chunks[b"IDAT"])
     assert len(pixels) == height * (1 + 3 * width)
     assert bytes([0x00, 0x72, 0xB2]) in pixels  # the first palette colour is drawn
+
+
+def test_the_sample_digest_command_writes_the_docs_files(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "alerts.sample", str(tmp_path)], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "(7 stories)" in result.stdout
+    html = (tmp_path / "sample-digest.html").read_text()
+    assert "Commerce adds eleven chip firms to the Entity List" in html and "<svg" in html
+    assert (tmp_path / "sample-digest.md").read_text().startswith("# morning-desk")
