@@ -15,6 +15,15 @@ class ConfigError(NewsmonError):
         super().__init__(f"{where}{message}")
 
 
+class SubscriptionError(ConfigError):
+    """A bad ``[[subscription]]`` entry; ``name`` is the subscription's name when it has one."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 name: str | None = None) -> None:
+        self.name = name
+        super().__init__(message, path, line)
+
+
 class ExtractionError(NewsmonError):
     """A page from which no article could be extracted; ``reason`` is a short stat-friendly slug."""
 
