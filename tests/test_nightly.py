@@ -54,6 +54,21 @@ def test_nightly_crawls_skips_missing_steps_and_exits_zero(tmp_path):
         assert "wire" in status.output and "WARNING" not in status.output
 
 
+def test_nightly_fails_when_no_source_answers_at_all(tmp_path):
+    with LocalServer() as server:
+        dead = server.url("/rss.xml")  # the server stops below: nothing listens there any more
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "wire"\nkind = "feed"\nurl = "{dead}"\n')
+    command = [NEWSMON, "nightly", "--sources", str(sources), "--db", f"sqlite:///{tmp_path / 'n.db'}",
+               "--raw-dir", str(tmp_path / "raw"), "--subscriptions", str(tmp_path / "none.toml"),
+               *FAST, "-s", "RETRY_TIMES=0"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nightly crawl: failed" in result.stdout and "no source answered" in result.stdout
+    assert "nightly digest: skipped" in result.stdout  # later steps still ran
+    assert "nightly: FAILED (crawl)" in result.stderr
+
+
 def test_nightly_refuses_a_missing_sources_file(tmp_path):
     result = CliRunner().invoke(cli, ["nightly", "--sources", str(tmp_path / "nope.toml"),
                                       "--db", f"sqlite:///{tmp_path / 'x.db'}"])

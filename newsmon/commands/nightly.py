@@ -84,7 +84,20 @@ def crawl_step(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, ob
     message = f"run {summary.run_id}: {summary.line()}"
     if status == "failed":
         message += f" (crawl ended: {summary.finish_reason})"
+    elif summary.errors and not _entry_pages_answered(db_url, summary.run_id):
+        status = "failed"  # not one source answered: the network or the machine, not the sources
+        message += " (no source answered at all)"
     return StepResult("crawl", status, message)
+
+
+def _entry_pages_answered(db_url: str, run_id: int) -> int:
+    from storage.db import open_database
+    from storage.models import CrawlRun
+
+    with open_database(db_url, migrate=False)() as session:
+        run = session.get(CrawlRun, run_id)
+        stats = run.stats if run else {}
+    return sum(v for k, v in stats.items() if k.endswith("/entry_pages") and isinstance(v, int))
 
 
 def tag_step(db_url: str) -> StepResult:
