@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsmon.errors import ConfigError
+from newsmon.errors import ConfigError, SubscriptionError
 
 DEFAULT_PATH = "alerts/subscriptions.toml"
 CHANNELS = ("email", "webhook", "file", "atom")
@@ -67,14 +67,14 @@ class Subscription:
 class SubscriptionFile:
     path: str
     subscriptions: list[Subscription] = field(default_factory=list)
-    errors: list[ConfigError] = field(default_factory=list)
+    errors: list[SubscriptionError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def get(self, name: str) -> Subscription | None:
         return next((s for s in self.subscriptions if s.name == name), None)
 
     def failed_names(self) -> set[str]:
-        return {getattr(e, "subscription_name", None) for e in self.errors} - {None}
+        return {e.name for e in self.errors if e.name}
 
 
 def load_subscriptions(path: str | Path) -> SubscriptionFile:
@@ -116,14 +116,13 @@ def parse_subscriptions(text: str, path: str = "<subscriptions>") -> Subscriptio
         locate = _Locator(lines, start, end)
         try:
             sub = _build(entry, index, locate, path, result.warnings)
-        except ConfigError as exc:
+        except SubscriptionError as exc:
             result.errors.append(exc)
             continue
         if sub.name in seen:
             where = f" (first at line {seen[sub.name]})" if seen[sub.name] else ""
-            err = ConfigError(f"duplicate subscription name {sub.name!r}{where}", path, locate("name"))
-            err.subscription_name = sub.name  # type: ignore[attr-defined]
-            result.errors.append(err)
+            result.errors.append(SubscriptionError(f"duplicate subscription name {sub.name!r}{where}",
+                                                   path, locate("name"), sub.name))
             continue
         seen[sub.name] = sub.line
         result.subscriptions.append(sub)
@@ -148,10 +147,8 @@ class _Locator:
 
 
 def _build(entry: object, index: int, locate: _Locator, path: str, warnings: list[str]) -> Subscription:
-    def fail(message: str, key: str | None = None) -> ConfigError:
-        err = ConfigError(message, path, locate(key))
-        err.subscription_name = name  # type: ignore[attr-defined]
-        return err
+    def fail(message: str, key: str | None = None) -> SubscriptionError:
+        return SubscriptionError(message, path, locate(key), name)
 
     name = None
     if not isinstance(entry, dict):

@@ -64,7 +64,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
             listed = ", ".join(sorted(known)) or "none"
             raise click.ClickException(f"no subscription named {', '.join(unknown)} in {path} (known: {listed})")
         subs = [s for s in subs if s.name in names]
-        errors = [e for e in errors if getattr(e, "subscription_name", None) in names]
+        errors = [e for e in errors if e.name in names]
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if not subs and not errors:
