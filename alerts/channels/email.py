@@ -36,7 +36,9 @@ class SmtpSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
         """Read and check the settings; the error names every variable that is missing or wrong."""
-        get = lambda key: (env.get(key) or "").strip() or None  # noqa: E731
+        def get(key: str) -> str | None:
+            return (env.get(key) or "").strip() or None
+
         host, mail_from, user = get("NEWSMON_SMTP_HOST"), get("NEWSMON_MAIL_FROM"), get("NEWSMON_SMTP_USER")
         password = env.get("NEWSMON_SMTP_PASSWORD") or None
         problems = [f"{k} is not set" for k, v in
