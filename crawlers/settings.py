@@ -23,8 +23,9 @@ NEWSMON_DB_BATCH_SIZE = 50
 NEWSMON_REFRESH_DAYS = 0
 # Remember fetched pages and entry-page validators across runs (crawlers.extensions.fetchstate).
 NEWSMON_INCREMENTAL = True
-# Retry backoff (crawlers.middlewares.backoff): base * 2**attempt seconds, or Retry-After, capped.
+# Wait before retry n (crawlers.middlewares.backoff): this many seconds * 2**n, +-25% jitter...
 NEWSMON_RETRY_BACKOFF_BASE = 2.0
+# ...or the server's Retry-After; never longer than this many seconds.
 NEWSMON_RETRY_BACKOFF_MAX = 60.0
 # Contact URL or address put in the User-Agent so site owners can reach the operator.
 NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon")

@@ -119,3 +119,28 @@ def test_sitemap_lastmod_is_the_updated_date():
     sitemap = parse_sitemap(b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url>"
                             b"<loc>http://s.example/a</loc><lastmod>2026-11-05T10:00:00+01:00</lastmod></url></urlset>")
     assert sitemap.entries[0].updated == datetime(2026, 11, 5, 9, 0)
+
+
+def test_polite_by_default():
+    from crawlers import settings
+
+    assert settings.ROBOTSTXT_OBEY is True
+    assert settings.AUTOTHROTTLE_ENABLED is True and settings.DOWNLOAD_DELAY > 0
+    assert settings.CONCURRENT_REQUESTS_PER_DOMAIN <= 4
+    assert settings.USER_AGENT.startswith("newsmon/") and "(+" in settings.USER_AGENT
+    assert 0 < settings.DOWNLOAD_TIMEOUT <= 60 and 0 < settings.DOWNLOAD_MAXSIZE <= 50 * 1024 * 1024
+    assert {429, 500, 502, 503, 504} <= set(settings.RETRY_HTTP_CODES)
+    middlewares = settings.DOWNLOADER_MIDDLEWARES
+    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+    assert "crawlers.middlewares.backoff.BackoffRetryMiddleware" in middlewares
+
+
+def test_every_newsmon_setting_is_documented():
+    from pathlib import Path
+
+    import crawlers.settings
+
+    lines = Path(crawlers.settings.__file__).read_text().splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith("NEWSMON_"):
+            assert lines[number - 1].startswith("#"), f"{line.split('=')[0].strip()} has no comment above it"
