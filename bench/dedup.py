@@ -173,11 +173,19 @@ def make_non_copies(texts: list[dict], rng: random.Random, signer: Signer) -> li
     for a, b in rng.sample(topical, min(1500, len(topical))):
         head, foot = rng.choice(BOILERPLATE)
         out.append(("same boilerplate", a, head + "\n" + texts[b]["text"] + "\n" + foot))
-    # A follow-up that reuses a third of an earlier article as background: a different article.
+    # A follow-up that reuses background from an earlier article: a different article, as long as
+    # the reused part is at most 40% of the earlier text and a third of the follow-up (beyond that
+    # it is an updated version of the earlier article, which belongs to its story).
     for a, b in rng.sample(topical, min(1500, len(topical))):
-        units = paragraphs(texts[a]["text"])
-        background = " ".join(units[: max(1, round(len(units) * rng.uniform(0.25, 0.4)))])
-        out.append(("follow-up reusing background", a, texts[b]["text"] + "\n\n" + background))
+        units, new_words = paragraphs(texts[a]["text"]), len(texts[b]["text"].split())
+        budget = min(0.4 * len(texts[a]["text"].split()), 0.5 * new_words)
+        background = []
+        for unit in units:
+            if len(" ".join(background + [unit]).split()) > budget:
+                break
+            background.append(unit)
+        if background:
+            out.append(("follow-up reusing background", a, texts[b]["text"] + "\n\n" + " ".join(background)))
     return out, {(a, b) for _k, a, b in pairs}
 
 
@@ -236,6 +244,8 @@ def quality(args) -> None:
                   + TRACKING[1:]) for t in texts)
     print(f"{'tracking parameters in URL':<30} {urls_ok / len(texts):>7.3f}  (same canonical URL, so same article)")
 
+    reuse_sweep(texts, random.Random(args.seed + 1), signed[defaults.shingle][0], defaults)
+
     grid = [defaults]
     if args.grid:
         variants = [dict(lsh_bands=8), dict(lsh_bands=16), dict(lsh_bands=20, lsh_rows=4), dict(lsh_bands=32, lsh_rows=4),
@@ -252,6 +262,26 @@ def quality(args) -> None:
         print(f"{s.lsh_bands:>5} {s.lsh_rows:>4} {s.min_jaccard:>5} {s.min_containment:>5} {s.shingle:>3} "
               f"{r['tp']:>6} {r['fn']:>5} {r['fp']:>4} {r['precision']:>9.4f} {r['recall']:>7.4f}"
               + ("  <- defaults" if s is defaults else ""))
+
+
+def reuse_sweep(texts, rng, originals, settings: DedupSettings) -> None:
+    """Where the decision flips: a new text made of another article B plus a growing share of an
+    earlier article A, compared with A. Past about half, it is an updated version of A."""
+    signer, index = Signer(settings), CopyIndex(settings)
+    for i, signature in enumerate(originals):
+        index.add(i, i, signature)
+    long_enough = [i for i, t in enumerate(texts) if len(t["text"].split()) >= 150]
+    pairs = [tuple(rng.sample(long_enough, 2)) for _ in range(300)]
+    print(f"\n{'share of the new text taken from A':<36} {'judged a copy of A':>18}")
+    for share in (0.2, 0.35, 0.5, 0.65, 0.8):
+        flagged = 0
+        for a, b in pairs:
+            words_a, words_b = texts[a]["text"].split(), texts[b]["text"].split()
+            taken = min(len(words_a), round(share / (1 - share) * len(words_b)))
+            own = round(taken * (1 - share) / share)
+            text = " ".join(words_b[:own]) + "\n\n" + " ".join(words_a[:taken])
+            flagged += any(m.key == a for m in index.matches(signer.sign(text)))
+        print(f"{share:<36} {flagged / len(pairs):>18.3f}")
 
 
 # ---------------------------------------------------------------- speed

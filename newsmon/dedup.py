@@ -33,7 +33,9 @@ def _setting(default: Any, help: str) -> Any:
 class DedupSettings:
     """Thresholds and sizes for story identity; defaults measured with ``bench/dedup.py``."""
 
-    num_perm: int = _setting(128, "MinHash permutations; changing it needs `newsmon` to re-sign stored articles.")
+    num_perm: int = _setting(
+        128, "MinHash permutations. Changing it (or `shingle`) needs StoryIndex.resign() over stored articles."
+    )
     shingle: int = _setting(
         5, "Words per shingle; in Chinese, Japanese, Thai, Lao, Khmer and Burmese each character counts as a word."
     )
@@ -56,6 +58,15 @@ class DedupSettings:
     change_threshold: float = _setting(
         0.2, "Share of a text that must change (1 - Jaccard) for a delivered story to count as updated."
     )
+
+    def __post_init__(self) -> None:
+        if self.lsh_bands < 2 or self.lsh_rows < 1 or self.lsh_bands * self.lsh_rows > self.num_perm:
+            raise ValueError(f"lsh_bands ({self.lsh_bands}) x lsh_rows ({self.lsh_rows}) must fit in num_perm ({self.num_perm})")
+        for name in ("min_jaccard", "min_containment", "change_threshold"):
+            if not 0.0 <= getattr(self, name) <= 1.01:
+                raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}")
+        if self.shingle < 1:
+            raise ValueError(f"shingle must be at least 1, got {self.shingle}")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], prefix: str = "DEDUP_") -> DedupSettings:

@@ -71,9 +71,14 @@ class StoryIndex:
                 count += 1
                 self._seen_up_to = article_id
                 try:
-                    yield article_id, story_id, Signature.from_bytes(data)
+                    signature = Signature.from_bytes(data)
                 except ValueError as exc:
                     logger.warning("article %s: unreadable signature skipped (%s)", article_id, exc)
+                    continue
+                if len(signature.hashvalues) != self.settings.num_perm:
+                    logger.warning("article %s: signature of another num_perm skipped; run resign()", article_id)
+                    continue
+                yield article_id, story_id, signature
 
         self.copies.bulk_add(rows())
         return count
@@ -124,6 +129,29 @@ class StoryIndex:
             for article in articles:
                 self.assign(session, article)
             done += len(articles)
+
+    def resign(self, session: Session, batch: int = 1000) -> int:
+        """Recompute every stored article's signature (after changing ``num_perm`` or ``shingle``)
+        and reload the index; stories are kept. Returns how many articles were signed."""
+        done, last = 0, 0
+        while True:
+            rows = session.execute(
+                select(Article.id, Article.text).where(Article.id > last).order_by(Article.id).limit(batch)
+            ).all()
+            if not rows:
+                break
+            for article_id, text in rows:
+                data = self.signer.sign(text or "").to_bytes()
+                row = session.get(ArticleSignature, article_id)
+                if row is None:
+                    session.add(ArticleSignature(article_id=article_id, signature=data))
+                else:
+                    row.signature = data
+            session.flush()
+            done, last = done + len(rows), rows[-1][0]
+        self.copies, self._seen_up_to = CopyIndex(self.settings), 0
+        self.refresh(session)
+        return done
 
     def _find_story(self, session: Session, signature: Signature, exclude: int) -> Story | None:
         for match in self.copies.matches(signature):

@@ -191,3 +191,16 @@ def test_story_command_shows_articles_and_revisions(db_url, session_factory):
     missing = runner.invoke(cli, ["story", "999999", "--db", db_url])
     assert missing.exit_code == 1
     assert "there is no story 999999" in missing.output and "Traceback" not in missing.output
+
+
+def test_resign_after_a_settings_change_keeps_matching(session_factory):
+    with session_factory() as s:
+        first = load(s).assign(s, add(s, "https://wire.example/un-panel", WIRE, "wire"))
+        s.commit()
+    settings = DedupSettings(num_perm=64, lsh_bands=16, lsh_rows=2, shingle=4)
+    with session_factory() as s:
+        index = StoryIndex.load(s, settings, now=T0 + timedelta(days=1))
+        assert len(index) == 0  # stored signatures do not fit these settings
+        assert index.resign(s) == 1 and len(index) == 1
+        assert index.assign(s, add(s, "https://daily.example/un", edited_copy(WIRE), "daily", minutes=5)) == first
+        s.commit()
