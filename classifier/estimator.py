@@ -27,12 +27,14 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
-    def fit(self, X, Y, groups=None):
+    def fit(self, X, Y, groups=None, topic_only=None):
+        """``topic_only`` marks rows (seed phrases) that teach the topic models but not the gate."""
         Y = np.asarray(Y, dtype=int)
         if Y.ndim != 2 or Y.shape[1] < 1 or Y.shape[0] != X.shape[0]:
             raise ValueError(f"Y must be (n_samples, 1 + n_topics), got {Y.shape}")
         groups = np.arange(len(Y)) if groups is None else np.asarray(groups)
-        self.gate_ = self._fit_one(X, Y[:, 0], groups)
+        gate_rows = np.ones(len(Y), bool) if topic_only is None else ~np.asarray(topic_only, bool)
+        self.gate_ = self._fit_one(X[gate_rows], Y[gate_rows, 0], groups[gate_rows])
         relevant = Y[:, 0] == 1
         self.topics_ = [self._fit_one(X[relevant], Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
         self.n_outputs_ = Y.shape[1]

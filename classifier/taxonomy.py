@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsmon.errors import ConfigError, LabelError
@@ -17,6 +17,7 @@ class Taxonomy:
 
     relevance: str
     definitions: dict[str, str]  # every label, the relevance gate first, then topics in file order
+    seeds: dict[str, list[str]] = field(default_factory=dict)  # topic -> example phrases
 
     @property
     def topics(self) -> list[str]:
@@ -46,6 +47,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     if "name" not in gate or not entries:
         raise ConfigError("needs a [relevance] table and at least one [[label]]", path=str(path))
     definitions = {gate["name"]: gate.get("definition", "")}
+    seeds: dict[str, list[str]] = {}
     for i, entry in enumerate(entries, 1):
         name = entry.get("name")
         if not name or not entry.get("definition"):
@@ -53,4 +55,8 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
         if name in definitions:
             raise ConfigError(f"label {name!r} is defined twice", path=str(path))
         definitions[name] = " ".join(entry["definition"].split())
-    return Taxonomy(relevance=gate["name"], definitions=definitions)
+        phrases = entry.get("seeds", [])
+        if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise ConfigError(f"seeds of label {name!r} must be a list of strings", path=str(path))
+        seeds[name] = phrases
+    return Taxonomy(relevance=gate["name"], definitions=definitions, seeds=seeds)

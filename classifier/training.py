@@ -42,6 +42,23 @@ def build_pipeline() -> Pipeline:
     )
 
 
+def fit_pipeline(texts: list[str], Y: np.ndarray, groups: np.ndarray, taxonomy: Taxonomy) -> Pipeline:
+    """Fit on the records plus the taxonomy's seed phrases (topic models only; own groups)."""
+    seed_texts, seed_Y = [], []
+    for j, label in enumerate(taxonomy.topics, 1):
+        for phrase in taxonomy.seeds.get(label, []):
+            row = np.zeros(Y.shape[1], dtype=int)
+            row[0] = row[j] = 1
+            seed_texts.append(phrase)
+            seed_Y.append(row)
+    if seed_texts:
+        first = int(groups.max()) + 1 if len(groups) else 0
+        groups = np.concatenate([groups, np.arange(first, first + len(seed_texts))])
+        Y = np.vstack([Y, np.array(seed_Y)])
+    topic_only = np.r_[np.zeros(len(texts), bool), np.ones(len(seed_texts), bool)]
+    return build_pipeline().fit(texts + seed_texts, Y, clf__groups=groups, clf__topic_only=topic_only)
+
+
 def read_jsonl(path: str | Path) -> Iterator[dict]:
     """Records of a labelled file (text, title, lang, relevant, topics, note), checked line by line."""
     try:
@@ -93,7 +110,7 @@ def cross_validate(records: list[dict], taxonomy: Taxonomy, folds: int = FOLDS) 
         raise ConfigError(f"too little data to cross-validate ({len(records)} records in {len(set(groups))} events)")
     proba, fold_of = np.zeros(Y.shape), np.zeros(len(Y), dtype=int)
     for k, (train, test) in enumerate(GroupKFold(folds, shuffle=True, random_state=0).split(texts, Y, groups)):
-        pipeline = build_pipeline().fit([texts[i] for i in train], Y[train], clf__groups=groups[train])
+        pipeline = fit_pipeline([texts[i] for i in train], Y[train], groups[train], taxonomy)
         proba[test] = pipeline.predict_proba([texts[i] for i in test])
         fold_of[test] = k
         log.info("fold %d/%d done", k + 1, folds)
@@ -121,7 +138,7 @@ def train(records: list[dict], taxonomy: Taxonomy, sources: list[str], folds: in
     cv = cross_validate(records, taxonomy, folds)
     groups = cv.pop("_groups")
     texts, Y = texts_of(records), label_matrix(records, taxonomy)
-    pipeline = build_pipeline().fit(texts, Y, clf__groups=groups)
+    pipeline = fit_pipeline(texts, Y, groups, taxonomy)
     now = datetime.now(timezone.utc)
     digest = hashlib.sha256("\x1e".join(texts).encode() + json.dumps(Y.tolist()).encode()).hexdigest()[:6]
     metrics = {
