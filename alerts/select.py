@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from alerts.subscriptions import Subscription
 from storage.fulltext import matches
-from storage.models import Article, Correction, Delivery
+from storage.models import Article, ArticleTopic, Correction, Delivery
 
 RELEVANCE_THRESHOLD = 0.5  # the classifier's relevance score at or above which an article is relevant
 SNIPPET_CHARS = 320  # about three lines of an email
@@ -88,35 +88,58 @@ def _dialect(session: Session) -> str:
 
 
 def _matching(session: Session, sub: Subscription, start: datetime, end: datetime,
-              include_updated: bool = False) -> dict[int, list[_Match]]:
-    """story_id -> articles that pass every filter and arrived (or changed) in [start, end)."""
+              include_updated: bool = False, light: bool = False) -> dict[int, list[_Match]]:
+    """story_id -> articles that pass every filter and arrived (or changed) in [start, end).
+
+    ``light`` loads plain rows (id, story, dates) instead of whole articles: enough for the chart's
+    30 days, and far cheaper than ORM objects with their text.
+    """
     arrived = and_(Article.first_seen >= start, Article.first_seen < end)
     if include_updated:
         arrived = or_(arrived, and_(Article.updated >= start, Article.updated < end))
-    query = select(Article).where(Article.story_id.is_not(None), arrived)
+    conditions = [Article.story_id.is_not(None), arrived]
     if sub.sources:
-        query = query.where(Article.source.in_(sub.sources))
+        conditions.append(Article.source.in_(sub.sources))
     if sub.languages:
-        query = query.where(Article.language.in_(sub.languages))
+        conditions.append(Article.language.in_(sub.languages))
     if sub.keywords:
-        query = query.where(matches(_dialect(session), sub.keywords))
+        conditions.append(matches(_dialect(session), sub.keywords))
     if sub.relevant_only:
         said = select(Correction.article_id).where(Correction.label == "relevant")
-        yes = said.where(Correction.value.is_(True))
-        no = said.where(Correction.value.is_(False))
-        query = query.where(
-            or_(Article.relevance >= RELEVANCE_THRESHOLD, Article.id.in_(yes)), Article.id.not_in(no)
-        )
-    articles = list(session.scalars(query.order_by(Article.first_seen, Article.id)))
-    corrections = _topic_corrections(session, [a.id for a in articles])
+        conditions.append(or_(Article.relevance >= RELEVANCE_THRESHOLD,
+                              Article.id.in_(said.where(Correction.value.is_(True)))))
+        conditions.append(Article.id.not_in(said.where(Correction.value.is_(False))))
+    if sub.topics:  # a superset in SQL (tagged, or an analyst said yes); corrections are applied below
+        conditions.append(or_(
+            Article.id.in_(select(ArticleTopic.article_id).where(
+                ArticleTopic.label.in_(sub.topics), ArticleTopic.confidence >= sub.min_confidence)),
+            Article.id.in_(select(Correction.article_id).where(
+                Correction.label.in_(sub.topics), Correction.value.is_(True))),
+        ))
+    ids = select(Article.id).where(*conditions)
+    order = (Article.first_seen, Article.id)
+    if light:
+        articles = list(session.execute(
+            select(Article.id, Article.story_id, Article.first_seen, Article.published).where(*conditions).order_by(*order)))
+    else:
+        articles = list(session.scalars(
+            select(Article).where(*conditions).options(lazyload(Article.topics)).order_by(*order)))
+    tags_by_id: dict[int, dict[str, float]] = defaultdict(dict)
+    for article_id, label, confidence in session.execute(
+        select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence).where(ArticleTopic.article_id.in_(ids))
+    ):
+        tags_by_id[article_id][label] = confidence
+    for article_id, label, value in session.execute(
+        select(Correction.article_id, Correction.label, Correction.value).where(
+            Correction.article_id.in_(ids), Correction.label != "relevant")
+    ):
+        if value:
+            tags_by_id[article_id][label] = 1.0  # an analyst's yes is certain
+        else:
+            tags_by_id[article_id].pop(label, None)
     found: dict[int, list[_Match]] = defaultdict(list)
     for article in articles:
-        tags = {t.label: t.confidence for t in article.topics}
-        for label, value in corrections.get(article.id, {}).items():
-            if value:
-                tags[label] = 1.0  # an analyst's yes is certain
-            else:
-                tags.pop(label, None)
+        tags = tags_by_id.get(article.id, {})
         counted = {k: v for k, v in tags.items() if v >= sub.min_confidence}
         if sub.topics:
             counted = {k: v for k, v in counted.items() if k in sub.topics}
@@ -126,19 +149,6 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
             continue
         found[article.story_id].append(_Match(article, counted, tags))
     return found
-
-
-def _topic_corrections(session: Session, ids: list[int]) -> dict[int, dict[str, bool]]:
-    out: dict[int, dict[str, bool]] = defaultdict(dict)
-    for chunk in range(0, len(ids), 500):
-        rows = session.execute(
-            select(Correction.article_id, Correction.label, Correction.value).where(
-                Correction.article_id.in_(ids[chunk:chunk + 500]), Correction.label != "relevant"
-            )
-        )
-        for article_id, label, value in rows:
-            out[article_id][label] = value
-    return out
 
 
 def _delivered(session: Session, name: str, story_ids: list[int]) -> dict[int, str | None]:
@@ -245,7 +255,7 @@ def daily_counts(session: Session, sub: Subscription, end: datetime, days: int =
     """Stories per day (published, else first seen) by topic over the last ``days`` days, for the chart."""
     first = (end - timedelta(days=days - 1)).date()
     start = datetime.combine(first, datetime.min.time())
-    found = _matching(session, sub, start - timedelta(days=1), end)
+    found = _matching(session, sub, start - timedelta(days=1), end, light=True)
     per_topic: dict[str, Counter] = defaultdict(Counter)
     for matched in found.values():
         lead = matched[0]
