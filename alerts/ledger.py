@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.select import DigestStory, add_outlets, display_date, safe_url, snippet
+from alerts.select import DigestStory, add_outlets, article_tags, display_date, safe_url, snippet
 from alerts.subscriptions import Subscription
 from storage.models import Article, Delivery
 
@@ -69,7 +69,8 @@ def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[D
         if not articles:
             continue
         lead = next((a for a in articles if a.content_hash == content_hash), articles[0])
-        topics = sorted(((t.label, t.confidence) for t in lead.topics), key=lambda kv: (-kv[1], kv[0]))
+        tags = article_tags(session, select(Article.id).where(Article.id == lead.id)).get(lead.id, {})
+        topics = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))
         stories.append(DigestStory(
             story_id=story_id,
             title=(lead.title or "").strip() or snippet(lead.text, 90),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from alerts.subscriptions import Subscription
@@ -124,19 +124,7 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
     else:
         articles = list(session.scalars(
             select(Article).where(*conditions).options(lazyload(Article.topics)).order_by(*order)))
-    tags_by_id: dict[int, dict[str, float]] = defaultdict(dict)
-    for article_id, label, confidence in session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence).where(ArticleTopic.article_id.in_(ids))
-    ):
-        tags_by_id[article_id][label] = confidence
-    for article_id, label, value in session.execute(
-        select(Correction.article_id, Correction.label, Correction.value).where(
-            Correction.article_id.in_(ids), Correction.label != "relevant")
-    ):
-        if value:
-            tags_by_id[article_id][label] = 1.0  # an analyst's yes is certain
-        else:
-            tags_by_id[article_id].pop(label, None)
+    tags_by_id = article_tags(session, ids)
     found: dict[int, list[_Match]] = defaultdict(list)
     for article in articles:
         tags = tags_by_id.get(article.id, {})
@@ -149,6 +137,24 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
             continue
         found[article.story_id].append(_Match(article, counted, tags))
     return found
+
+
+def article_tags(session: Session, ids: Select) -> dict[int, dict[str, float]]:
+    """article id -> {label: confidence} for the articles ``ids`` selects, analysts' corrections applied."""
+    tags: dict[int, dict[str, float]] = defaultdict(dict)
+    for article_id, label, confidence in session.execute(
+        select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence).where(ArticleTopic.article_id.in_(ids))
+    ):
+        tags[article_id][label] = confidence
+    for article_id, label, value in session.execute(
+        select(Correction.article_id, Correction.label, Correction.value).where(
+            Correction.article_id.in_(ids), Correction.label != "relevant")
+    ):
+        if value:
+            tags[article_id][label] = 1.0  # an analyst's yes is certain
+        else:
+            tags[article_id].pop(label, None)
+    return tags
 
 
 def _delivered(session: Session, name: str, story_ids: list[int]) -> dict[int, str | None]:
