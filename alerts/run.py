@@ -53,6 +53,8 @@ class Outcome:
 def build_digest(session: Session, sub: Subscription, now: datetime, since: datetime | None) -> Digest:
     start = window_start(session, sub, now, since)
     stories = select_stories(session, sub, start, now)
+    if not stories and not sub.send_empty:
+        return Digest(sub, stories, now, start)  # will not be sent: no chart needed
     days, per_topic = daily_counts(session, sub, now)
     last = last_delivery(session, sub.name)
     if since is not None:
@@ -97,7 +99,8 @@ def run_subscription(factory: sessionmaker[Session], sub: Subscription, options:
         except SQLAlchemyError as exc:
             session.rollback()
             log.debug("database error", exc_info=True)
-            return Outcome(sub.name, "failed", 0, f"{sub.name}: database error, nothing sent: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}")
+            reason = getattr(exc, "orig", None) or exc
+            return Outcome(sub.name, "failed", 0, f"{sub.name}: database error, nothing sent: {reason}")
         try:
             session.commit()
         except SQLAlchemyError as exc:
@@ -108,4 +111,13 @@ def run_subscription(factory: sessionmaker[Session], sub: Subscription, options:
 
 
 def run_digests(factory: sessionmaker[Session], subs: list[Subscription], options: RunOptions) -> list[Outcome]:
-    return [run_subscription(factory, sub, options) for sub in subs]
+    """Every subscription runs, whatever happens to the others."""
+    outcomes = []
+    for sub in subs:
+        try:
+            outcomes.append(run_subscription(factory, sub, options))
+        except Exception as exc:  # a bug must not stop the other subscriptions' digests
+            log.error("%s: unexpected error", sub.name, exc_info=log.isEnabledFor(logging.DEBUG))
+            outcomes.append(Outcome(sub.name, "failed", 0, f"{sub.name}: unexpected error, nothing recorded "
+                                    f"({exc.__class__.__name__}: {exc}); run with -vv for details"))
+    return outcomes

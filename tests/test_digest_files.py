@@ -114,3 +114,20 @@ def test_atom_write_failure_keeps_the_old_feed(tmp_path, session_factory):
     (tmp_path / "not-a-folder").write_text("")
     assert run_subscription(session_factory, broken, options(NOW + dt.timedelta(hours=2))).status == "failed"
     assert feed.read_bytes() == before and count(session_factory) == 1
+
+
+def test_an_unexpected_error_in_one_subscription_does_not_stop_the_others(tmp_path, session_factory):
+    from alerts.run import run_digests
+
+    def broken_smtp(*args, **kwargs):
+        raise RuntimeError("bug in a client library")
+
+    seed(session_factory)
+    mail = Subscription(name="mail", channel="email", to=("a@example.org",))
+    files = Subscription(name="files", channel="file", path=str(tmp_path / "out"))
+    env = {"NEWSMON_SMTP_HOST": "127.0.0.1", "NEWSMON_MAIL_FROM": "a@example.org"}
+    first, second = run_digests(session_factory, [mail, files], options(env=env, smtp_factory=broken_smtp))
+    assert first.failed and "unexpected error, nothing recorded (RuntimeError: bug in a client library)" in first.message
+    assert second.status == "sent"
+    with session_factory() as s:
+        assert s.scalars(select(Delivery.subscription).distinct()).all() == ["files"]
