@@ -71,7 +71,7 @@ def test_a_new_index_sees_stories_of_earlier_sessions(session_factory):
 
 def test_an_index_picks_up_articles_other_processes_stored(session_factory):
     with session_factory() as mine, session_factory() as theirs:
-        index = load(mine)  # loaded before the other process stored anything
+        index = StoryIndex.load(mine, now=T0 + timedelta(days=1), refresh_seconds=0)  # before the other stored
         other = load(theirs)
         first = other.assign(theirs, add(theirs, "https://wire.example/un-panel", WIRE, "wire"))
         theirs.commit()
