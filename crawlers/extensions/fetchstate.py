@@ -126,10 +126,15 @@ class FetchStateTracker:
             self.pages.append(StateUpdate(canonical_url(alias), item["source"], "page", now, 200, entry_updated=updated))
 
     def item_dropped(self, item, response: Response, exception, spider) -> None:
-        self.page_done(item["url"], item["source"], response.status, response.request.meta.get("redirect_urls", []))
+        request = getattr(response, "request", None)
+        if request is None or "url" not in item:
+            return
+        self.page_done(item["url"], item["source"], response.status, request.meta.get("redirect_urls", []))
 
     def item_error(self, item, response: Response, spider, failure) -> None:
-        self.mark_dirty(response.request.meta.get("newsmon_entry"))
+        request = getattr(response, "request", None)
+        if request is not None:
+            self.mark_dirty(request.meta.get("newsmon_entry"))
 
     # -- end of run ---------------------------------------------------------------------------
 
