@@ -107,29 +107,35 @@ def tag_step(db_url: str) -> StepResult:
         from storage.tagging import apply_tags
     except ImportError as exc:
         return StepResult("tag", "skipped", f"no classifier installed ({exc})")
-    from sqlalchemy import select
-
     from storage.db import open_database
-    from storage.models import Article
 
     model = load_default_model()
     if model is None:
         return StepResult("tag", "skipped", "no trained model (run the classifier's training first)")
+    tagged, version = tag_untagged(open_database(db_url), model, apply_tags)
+    return StepResult("tag", "ok", f"{tagged} untagged articles tagged" + (f" with model {version}" if version else ""))
+
+
+def tag_untagged(factory, model, apply_tags, batch: int = TAG_BATCH) -> tuple[int, str | None]:
+    """Tag every article with no model version, ``batch`` per transaction; returns (count, version)."""
+    from sqlalchemy import select
+
+    from storage.models import Article
+
     version = getattr(model, "version", None) or getattr(model, "model_version", None)
-    factory = open_database(db_url)
     tagged, last_id = 0, 0
     while True:
         with factory() as session, session.begin():
             articles = list(session.scalars(
                 select(Article).where(Article.model_version.is_(None), Article.id > last_id)
-                .order_by(Article.id).limit(TAG_BATCH)
+                .order_by(Article.id).limit(batch)
             ))
             if not articles:
                 break
-            for article, tags in zip(articles, _tag_texts(model, [a.text for a in articles])):
+            for article, tags in zip(articles, _tag_texts(model, [a.text for a in articles]), strict=True):
                 apply_tags(session, article, tags, version)
             last_id, tagged = articles[-1].id, tagged + len(articles)
-    return StepResult("tag", "ok", f"{tagged} untagged articles tagged" + (f" with model {version}" if version else ""))
+    return tagged, version
 
 
 def _tag_texts(model, texts: list[str]) -> list:
