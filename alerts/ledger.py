@@ -69,7 +69,7 @@ def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[D
         if not articles:
             continue
         lead = next((a for a in articles if a.content_hash == content_hash), articles[0])
-        tags = article_tags(session, select(Article.id).where(Article.id == lead.id)).get(lead.id, {})
+        tags = article_tags(session, [lead.id]).get(lead.id, {})
         topics = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))
         stories.append(DigestStory(
             story_id=story_id,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from alerts.subscriptions import Subscription
@@ -116,7 +116,6 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
             Article.id.in_(select(Correction.article_id).where(
                 Correction.label.in_(sub.topics), Correction.value.is_(True))),
         ))
-    ids = select(Article.id).where(*conditions)
     order = (Article.first_seen, Article.id)
     if light:
         articles = list(session.execute(
@@ -124,7 +123,7 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
     else:
         articles = list(session.scalars(
             select(Article).where(*conditions).options(lazyload(Article.topics)).order_by(*order)))
-    tags_by_id = article_tags(session, ids)
+    tags_by_id = article_tags(session, [a.id for a in articles])
     found: dict[int, list[_Match]] = defaultdict(list)
     for article in articles:
         tags = tags_by_id.get(article.id, {})
@@ -139,21 +138,28 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
     return found
 
 
-def article_tags(session: Session, ids: Select) -> dict[int, dict[str, float]]:
-    """article id -> {label: confidence} for the articles ``ids`` selects, analysts' corrections applied."""
+def article_tags(session: Session, ids: list[int]) -> dict[int, dict[str, float]]:
+    """article id -> {label: confidence}, analysts' corrections applied.
+
+    Takes the ids themselves, not a subquery: a full-text condition in a subquery made PostgreSQL
+    re-evaluate it (11 s instead of 0.3 s for a keyword chart over 30k articles).
+    """
     tags: dict[int, dict[str, float]] = defaultdict(dict)
-    for article_id, label, confidence in session.execute(
-        select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence).where(ArticleTopic.article_id.in_(ids))
-    ):
-        tags[article_id][label] = confidence
-    for article_id, label, value in session.execute(
-        select(Correction.article_id, Correction.label, Correction.value).where(
-            Correction.article_id.in_(ids), Correction.label != "relevant")
-    ):
-        if value:
-            tags[article_id][label] = 1.0  # an analyst's yes is certain
-        else:
-            tags[article_id].pop(label, None)
+    for chunk in range(0, len(ids), 1000):
+        part = ids[chunk:chunk + 1000]
+        for article_id, label, confidence in session.execute(
+            select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence)
+            .where(ArticleTopic.article_id.in_(part))
+        ):
+            tags[article_id][label] = confidence
+        for article_id, label, value in session.execute(
+            select(Correction.article_id, Correction.label, Correction.value)
+            .where(Correction.article_id.in_(part), Correction.label != "relevant")
+        ):
+            if value:
+                tags[article_id][label] = 1.0  # an analyst's yes is certain
+            else:
+                tags[article_id].pop(label, None)
     return tags
 
 
