@@ -35,7 +35,7 @@ def safe_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    if any(c in url for c in "\r\n\t\x00 "):
+    if any(c <= " " or c == "\x7f" for c in url):  # spaces and control characters
         return None
     return url
 
