@@ -36,7 +36,7 @@ def revisions(session) -> int:
 
 
 def load(session) -> StoryIndex:
-    return StoryIndex.load(session, now=T0 + timedelta(days=1))
+    return StoryIndex.load(session, now=T0 + timedelta(days=1), freeze_gc=False)
 
 
 def test_copies_join_one_story_and_different_articles_stay_apart(session):
@@ -71,7 +71,8 @@ def test_a_new_index_sees_stories_of_earlier_sessions(session_factory):
 
 def test_an_index_picks_up_articles_other_processes_stored(session_factory):
     with session_factory() as mine, session_factory() as theirs:
-        index = StoryIndex.load(mine, now=T0 + timedelta(days=1), refresh_seconds=0)  # before the other stored
+        # Loaded before the other process stored anything; looks for its articles on every assign.
+        index = StoryIndex.load(mine, now=T0 + timedelta(days=1), refresh_seconds=0, freeze_gc=False)
         other = load(theirs)
         first = other.assign(theirs, add(theirs, "https://wire.example/un-panel", WIRE, "wire"))
         theirs.commit()
@@ -85,7 +86,9 @@ def test_articles_outside_the_window_are_not_matched(session_factory):
         load(s).assign(s, add(s, "https://wire.example/un-panel", WIRE, "wire"))
         s.commit()
     with session_factory() as s:
-        index = StoryIndex.load(s, DedupSettings(window_days=30), now=T0 + timedelta(days=60))
+        index = StoryIndex.load(
+            s, DedupSettings(window_days=30), now=T0 + timedelta(days=60), freeze_gc=False
+        )
         assert len(index) == 0
 
 
@@ -199,7 +202,7 @@ def test_resign_after_a_settings_change_keeps_matching(session_factory):
         s.commit()
     settings = DedupSettings(num_perm=64, lsh_bands=16, lsh_rows=2, shingle=4)
     with session_factory() as s:
-        index = StoryIndex.load(s, settings, now=T0 + timedelta(days=1))
+        index = StoryIndex.load(s, settings, now=T0 + timedelta(days=1), freeze_gc=False)
         assert len(index) == 0  # stored signatures do not fit these settings
         assert index.resign(s) == 1 and len(index) == 1
         assert index.assign(s, add(s, "https://daily.example/un", edited_copy(WIRE), "daily", minutes=5)) == first
