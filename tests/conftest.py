@@ -50,24 +50,32 @@ def db_url(request, tmp_path) -> str:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"
-        open_database(url)
+        _dispose(open_database(url))
         return url
     url = request.getfixturevalue("postgres_server")
     factory = open_database(url)
     _truncate_all(factory)
+    _dispose(factory)
     return url
 
 
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'test.db'}"
-    open_database(url)
+    _dispose(open_database(url))
     return url
 
 
 @pytest.fixture
-def session_factory(db_url) -> sessionmaker[Session]:
-    return open_database(db_url, migrate=False)
+def session_factory(db_url) -> Iterator[sessionmaker[Session]]:
+    factory = open_database(db_url, migrate=False)
+    yield factory
+    _dispose(factory)
+
+
+def _dispose(factory: sessionmaker[Session]) -> None:
+    """Close the pool's connections so no test leaks them into the next."""
+    factory.kw["bind"].dispose()
 
 
 @pytest.fixture
