@@ -183,3 +183,18 @@ def test_settings_come_from_a_mapping_with_help():
     assert settings.min_jaccard == 0.6 and settings.shingle == 4
     assert set(DedupSettings.help()) == {f for f in DedupSettings.__dataclass_fields__}
     assert all(DedupSettings.help().values())
+
+
+def test_index_buckets_share_and_release_keys():
+    signer = Signer()
+    index = CopyIndex()
+    same = signer.sign(WIRE)
+    index.add(1, 10, same)
+    index.add(2, 20, same)  # every bucket now holds two keys
+    assert {m.key for m in index.matches(same)} == {1, 2}
+    index.discard(1)
+    assert [m.key for m in index.matches(same)] == [2]
+    index.add(2, 30, same)  # re-adding a key replaces it
+    assert [(m.key, m.group) for m in index.matches(same)] == [(2, 30)]
+    index.discard(2)
+    assert index.matches(same) == [] and len(index) == 0
