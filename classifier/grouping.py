@@ -13,7 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from classifier.features import CharNgramCounter
 
 TEXT_SIMILARITY = 0.5
 NOTE_OVERLAP = 0.75
@@ -41,23 +43,41 @@ def event_groups(
     n = len(texts)
     if n < 2:
         return np.zeros(n, dtype=int)
-    tfidf = TfidfVectorizer(analyzer="char", ngram_range=(5, 5), sublinear_tf=True).fit_transform(texts)
-    sim = (tfidf @ tfidf.T).tocoo()
-    linked = (sim.data >= TEXT_SIMILARITY) & (sim.row != sim.col)
-    rows, cols = list(sim.row[linked]), list(sim.col[linked])
+    rows, cols = _similar_texts(texts)
     first_with_key: dict[str, int] = {}
     for i, key in enumerate(keys or []):
         if key is not None:
             rows.append(first_with_key.setdefault(key, i))
             cols.append(i)
-    words = [note_words(note or "") for note in notes]
-    for i in range(n):
-        if len(words[i]) < 2:
-            continue
-        for j in range(i + 1, n):
-            shared = len(words[i] & words[j])
-            if shared >= 2 and shared >= NOTE_OVERLAP * min(len(words[i]), len(words[j])):
-                rows.append(i)
-                cols.append(j)
+    # notes repeat (and most are distinct only in their outlet), so compare each distinct word set once
+    by_words: dict[frozenset[str], list[int]] = {}
+    for i, note in enumerate(notes):
+        words = frozenset(note_words(note or ""))
+        if len(words) >= 2:
+            by_words.setdefault(words, []).append(i)
+    for members in by_words.values():
+        rows.extend(members[:1] * (len(members) - 1))
+        cols.extend(members[1:])
+    distinct = list(by_words)
+    for a, words_a in enumerate(distinct):
+        for words_b in distinct[a + 1 :]:
+            shared = len(words_a & words_b)
+            if shared >= 2 and shared >= NOTE_OVERLAP * min(len(words_a), len(words_b)):
+                rows.append(by_words[words_a][0])
+                cols.append(by_words[words_b][0])
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
+
+
+def _similar_texts(texts: Sequence[str], chunk: int = 500) -> tuple[list[int], list[int]]:
+    """Pairs of near-duplicate texts, compared a chunk of rows at a time to bound memory."""
+    counts = CharNgramCounter(ngram_range=(5, 5), min_df=2, max_chars=None).fit_transform(list(texts))
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
+    rows: list[int] = []
+    cols: list[int] = []
+    for lo in range(0, tfidf.shape[0], chunk):
+        sim = (tfidf[lo : lo + chunk] @ tfidf.T).tocoo()
+        linked = (sim.data >= TEXT_SIMILARITY) & (sim.row + lo < sim.col)
+        rows.extend((sim.row[linked] + lo).tolist())
+        cols.extend(sim.col[linked].tolist())
+    return rows, cols
