@@ -4,8 +4,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,7 +40,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(sa_url, pool_pre_ping=True)
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine):
+    from alembic.config import Config  # imported on use: a second of start-up for every command otherwise
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -54,6 +54,8 @@ MIGRATION_LOCK = 4_242_001  # PostgreSQL advisory lock: workers starting togethe
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent, safe for concurrent workers on PostgreSQL)."""
+    from alembic import command
+
     config = alembic_config(engine)
     if engine.dialect.name != "postgresql":
         command.upgrade(config, "head")
