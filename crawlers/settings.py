@@ -27,6 +27,8 @@ NEWSMON_INCREMENTAL = True
 NEWSMON_RETRY_BACKOFF_BASE = 2.0
 # ...or the server's Retry-After; never longer than this many seconds.
 NEWSMON_RETRY_BACKOFF_MAX = 60.0
+# Story identity (near-duplicate detection): NEWSMON_DEDUP_<NAME> overrides a field of
+# newsmon.dedup.DedupSettings, e.g. -s NEWSMON_DEDUP_MIN_JACCARD=0.5 (defaults measured by bench/dedup.py).
 # Contact URL or address put in the User-Agent so site owners can reach the operator.
 NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon")
 

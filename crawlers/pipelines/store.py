@@ -5,16 +5,19 @@ import asyncio
 import logging
 
 from storage.articles import ArticleRecord, upsert_articles
+from newsmon.dedup import DedupSettings
 from storage.db import open_database
+from storage.stories import StoryIndex
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, stats, db_url: str, batch_size: int) -> None:
+    def __init__(self, stats, db_url: str, batch_size: int, dedup: DedupSettings) -> None:
         self.stats = stats
         self.db_url = db_url
         self.batch_size = batch_size
+        self.dedup = dedup
         self.pending: list[ArticleRecord] = []
         self.session_factory = None
         self.stories = None
@@ -23,19 +26,16 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler.stats, s.get("NEWSMON_DB_URL"), s.getint("NEWSMON_DB_BATCH_SIZE", 50))
+        dedup = DedupSettings.from_mapping(s, prefix="NEWSMON_DEDUP_")
+        return cls(crawler.stats, s.get("NEWSMON_DB_URL"), s.getint("NEWSMON_DB_BATCH_SIZE", 50), dedup)
 
     async def open_spider(self) -> None:
         self.session_factory = await asyncio.to_thread(open_database, self.db_url)
         self.stories = await asyncio.to_thread(self._load_story_index)
 
-    def _load_story_index(self):
-        try:
-            from storage.stories import StoryIndex
-        except ImportError:
-            return None
+    def _load_story_index(self) -> StoryIndex:
         with self.session_factory() as session:
-            return StoryIndex.load(session)
+            return StoryIndex.load(session, self.dedup)
 
     async def process_item(self, item):
         article = item["article"]
