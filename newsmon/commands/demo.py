@@ -42,4 +42,4 @@ def demo(db_url: str, raw_dir: str, limit: int) -> None:
     click.echo(format_table(rows))
     click.echo("")
     click.echo(f"Run {summary.run_id}: {summary.line()}")
-    click.echo(f"Query it: newsmon query --db {db_url} --search \"export controls\"")
+    click.echo(f"Query it: newsmon query --db {db_url} --search \"export controls\"  (or --group-by story)")
