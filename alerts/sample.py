@@ -62,7 +62,7 @@ def _add(session, title, source, language, when, topics, text, story=None) -> Ar
     url = f"https://{source}.example.org/news/{slug}"
     article = Article(url=url, fetched_url=url, source=source, title=title, text=text, language=language,
                       content_hash=hashlib.sha256(text.encode()).hexdigest(), first_seen=when, updated=when,
-                      published=when - timedelta(hours=1), relevance=0.9, model_version="sample", story_id=story.id)
+                      published=when - timedelta(hours=1), relevance=0.9, relevant=True, model_version="sample", story_id=story.id)
     article.topics = [ArticleTopic(label=k, confidence=v, model_version="sample") for k, v in topics.items()]
     session.add(article)
     session.flush()

@@ -18,7 +18,6 @@ from alerts.subscriptions import Subscription
 from storage.fulltext import matches
 from storage.models import Article, ArticleTopic, Correction, Delivery
 
-RELEVANCE_THRESHOLD = 0.5  # the classifier's relevance score at or above which an article is relevant
 SNIPPET_CHARS = 320  # about three lines of an email
 MAX_OUTLET_LINKS = 8
 OTHER = "other"
@@ -105,10 +104,7 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
     if sub.keywords:
         conditions.append(matches(_dialect(session), sub.keywords))
     if sub.relevant_only:
-        said = select(Correction.article_id).where(Correction.label == "relevant")
-        conditions.append(or_(Article.relevance >= RELEVANCE_THRESHOLD,
-                              Article.id.in_(said.where(Correction.value.is_(True)))))
-        conditions.append(Article.id.not_in(said.where(Correction.value.is_(False))))
+        conditions.append(Article.relevant.is_(True))  # the model's verdict, or the analyst's correction
     if sub.topics:  # a superset in SQL (tagged, or an analyst said yes); corrections are applied below
         conditions.append(or_(
             Article.id.in_(select(ArticleTopic.article_id).where(

@@ -60,6 +60,8 @@ class Article(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
     updated: Mapped[datetime] = mapped_column(DateTime)
     relevance: Mapped[float | None] = mapped_column(Float, default=None)
+    # The verdict: the model's (its threshold is tuned per version) or an analyst's correction.
+    relevant: Mapped[bool | None] = mapped_column(Boolean, index=True, default=None)
     model_version: Mapped[str | None] = mapped_column(String(64), default=None)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("story.id"), index=True, default=None)
 

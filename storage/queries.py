@@ -49,7 +49,7 @@ def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
             topic = topic.where(ArticleTopic.label.in_(list(f.topics)))
         query = query.where(topic)
     if f.relevant_only:
-        query = query.where(Article.relevance.is_not(None), Article.relevance >= 0.5)
+        query = query.where(Article.relevant.is_(True))
     return query
 
 

@@ -35,6 +35,7 @@ def apply_tags(session: Session, article: Article, tags: TagsLike, version: str 
     """Store the model's relevance and topics on ``article`` (flushed by the caller's commit)."""
     version = version or "unknown"
     article.relevance = float(tags.relevance)
+    article.relevant = bool(tags.relevant)
     article.model_version = version
     model_topics = dict(tags.topics) if tags.relevant else {}
     _reconcile(session, article, model_topics, version, corrections_of(session, article.id))
@@ -85,6 +86,7 @@ def _reconcile(
     """Make the article's ArticleTopic rows = model topics, minus removed, plus added labels."""
     if RELEVANT in corrections:
         article.relevance = 1.0 if corrections[RELEVANT] else 0.0
+        article.relevant = corrections[RELEVANT]
     wanted: dict[str, tuple[float, str, str]] = {}
     if corrections.get(RELEVANT, True):
         for label, confidence in model_topics.items():

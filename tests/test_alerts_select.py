@@ -56,6 +56,8 @@ def test_analyst_corrections_win(session):
     for article, label, value in ((a, "relevant", False), (b, "relevant", True), (c, "sanctions", False),
                                   (d, "sanctions", True)):
         session.add(Correction(article_id=article.id, label=label, value=value, created=NOW))
+        if label == "relevant":
+            article.relevant = value  # as storage.tagging.record_correction does
     session.flush()
     sub = replace(ALL, topics=("sanctions",))
     assert sorted(titles(session, sub)) == ["model says irrelevant", "tag added"]

@@ -39,7 +39,8 @@ def add_article(session, *, title: str = "UN adopts AI resolution", source: str 
         url=url or f"https://{source}.example/news/{n}", fetched_url=url or f"https://{source}.example/news/{n}",
         source=source, title=title, text=text, published=published, language=language,
         content_hash=hashlib.sha256(text.encode()).hexdigest(), first_seen=first_seen, updated=first_seen,
-        relevance=relevance, model_version="test", story_id=story.id,
+        relevance=relevance, relevant=None if relevance is None else relevance >= 0.5,
+        model_version="test", story_id=story.id,
     )
     for label, confidence in (topics if topics is not None else {"un-governance": 0.9}).items():
         article.topics.append(ArticleTopic(label=label, confidence=confidence, model_version="test"))

@@ -87,3 +87,22 @@ def test_query_group_by_story(db_url):
     assert len(rows) == 1
     assert rows[0]["outlet_count"] == 2 and sorted(rows[0]["outlets"]) == ["one", "two"]
     assert "2" in run("--db", db_url, "--group-by", "story")
+
+
+def test_query_topic_confidence_and_relevant(db_url):
+    from types import SimpleNamespace
+
+    from storage.models import Article
+    from storage.tagging import apply_tags, record_correction
+
+    seed(db_url)
+    with open_database(db_url, migrate=False)() as session, session.begin():
+        chips, laws = session.query(Article).order_by(Article.url).all()
+        apply_tags(session, chips, SimpleNamespace(relevance=0.4, relevant=True, topics={"sanctions": 0.8}), "m1")
+        apply_tags(session, laws, SimpleNamespace(relevance=0.9, relevant=True, topics={"military-ai": 0.6}), "m1")
+        record_correction(session, laws.id, irrelevant=True)
+    assert "chips" in run("--db", db_url, "--topic", "sanctions", "--min-confidence", "0.7")
+    assert "No articles match." in run("--db", db_url, "--topic", "sanctions", "--min-confidence", "0.9")
+    relevant = json.loads(run("--db", db_url, "--relevant", "--format", "json"))
+    # The model's verdict counts (its threshold is its own, here below 0.5), and an analyst's wins.
+    assert [r["url"] for r in relevant] == ["https://a.example/chips"]
