@@ -42,7 +42,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        ngram_range: tuple[int, int] = (1, 5),
+        ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
         max_chars: int | None = 3000,
         hash_bits: int = 22,
@@ -78,16 +78,20 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             keep = inside & (col >= 0)
             rows.append(seps[: len(slots)][keep])
             cols.append(col[keep])
-        rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        cols = np.concatenate(cols) if cols else np.zeros(0, np.int32)
-        # rows come as one run per n, each in document order: a stable sort merges the runs
-        order = np.argsort(rows, kind="stable")
+        # each n gives one run of entries in document order; interleave the runs row by row
+        counts = [np.bincount(r, minlength=n_docs) for r in rows]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+        np.cumsum(np.sum(counts, axis=0) if counts else np.zeros(n_docs, np.int64), out=indptr[1:])
+        indices = np.empty(indptr[-1], dtype=np.int32)
+        filled = indptr[:-1].copy()  # next free slot of each row
+        for run_rows, run_cols, count in zip(rows, cols, counts):
+            run_start = np.cumsum(count) - count  # where each row begins within this run
+            indices[filled[run_rows] + np.arange(len(run_rows)) - run_start[run_rows]] = run_cols
+            filled += count
         shape = (n_docs, self.n_features_out_)
-        dup = sp.csr_matrix((np.ones(len(cols), np.float64), cols[order], indptr), shape=shape)
+        dup = sp.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=shape)
         # adding an empty matrix sums duplicate entries in one linear pass (no per-row sort)
-        return dup + sp.csr_matrix(shape, dtype=np.float64)
+        return dup + sp.csr_matrix(shape, dtype=np.float32)
 
     def get_feature_names_out(self, input_features=None):
         return np.array([f"slot{s}" for s in getattr(self, "slots_", [])], dtype=object)

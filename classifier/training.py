@@ -35,7 +35,7 @@ def build_pipeline() -> Pipeline:
     """The whole model, from raw text to probabilities: saved and loaded as one object."""
     return Pipeline(
         [
-            ("ngrams", CharNgramCounter(ngram_range=(1, 4), min_df=2, max_chars=3000)),
+            ("ngrams", CharNgramCounter(ngram_range=(2, 5), min_df=2, max_chars=3000)),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("clf", GatedTopicClassifier()),
         ]
@@ -140,7 +140,9 @@ def train(records: list[dict], taxonomy: Taxonomy, sources: list[str], folds: in
     texts, Y = texts_of(records), label_matrix(records, taxonomy)
     pipeline = fit_pipeline(texts, Y, groups, taxonomy)
     now = datetime.now(timezone.utc)
-    digest = hashlib.sha256("\x1e".join(texts).encode() + json.dumps(Y.tolist()).encode()).hexdigest()[:6]
+    # the version names what went in: data, labels, seed phrases and hyperparameters
+    recipe = json.dumps([texts, Y.tolist(), taxonomy.seeds, repr(build_pipeline().get_params())])
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:6]
     metrics = {
         "built": now.replace(tzinfo=None).isoformat(timespec="seconds"),
         "trained_on": {"records": len(records), "sources": sources},
