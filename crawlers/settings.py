@@ -27,6 +27,10 @@ NEWSMON_INCREMENTAL = True
 NEWSMON_RETRY_BACKOFF_BASE = 2.0
 # ...or the server's Retry-After; never longer than this many seconds.
 NEWSMON_RETRY_BACKOFF_MAX = 60.0
+# Articles tagged per classifier call, and the longest an article waits for its batch (seconds).
+NEWSMON_CLASSIFY_BATCH_SIZE = 64
+# (see crawlers/batching.py: one call for many articles costs little more than one)
+NEWSMON_CLASSIFY_MAX_WAIT = 0.5
 # Story identity (near-duplicate detection): NEWSMON_DEDUP_<NAME> overrides a field of
 # newsmon.dedup.DedupSettings, e.g. -s NEWSMON_DEDUP_MIN_JACCARD=0.5 (defaults measured by bench/dedup.py).
 # Contact URL or address put in the User-Agent so site owners can reach the operator.
