@@ -55,6 +55,21 @@ def per_language(Y_true: np.ndarray, Y_pred: np.ndarray, langs: Sequence[str | N
     return table
 
 
+def calibration(proba: np.ndarray, Y: np.ndarray, thresholds: Sequence[float], edges=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)) -> list[dict]:
+    """For the topic tags a model would show (relevant, topic above its threshold): per band of
+    confidence, how many there were, their mean confidence and how often they were right."""
+    cuts = np.asarray(thresholds)
+    shown = (proba >= cuts) & (proba[:, [0]] >= cuts[0])
+    conf, right = proba[:, 1:][shown[:, 1:]], gate(Y)[:, 1:][shown[:, 1:]]
+    bands = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf >= lo) & ((conf < hi) if hi < 1.0 else (conf <= hi))
+        if m.any():
+            bands.append({"band": f"{lo:.1f}-{hi:.1f}", "tags": int(m.sum()),
+                          "mean_confidence": _r(conf[m].mean()), "precision": _r(right[m].mean())})
+    return bands
+
+
 def best_threshold(proba: np.ndarray, truth: np.ndarray) -> float:
     """The cut that maximises F1 on these (out-of-fold) predictions; ties go to the cut nearest 0.5."""
     if not truth.any():

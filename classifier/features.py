@@ -58,12 +58,9 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             raise ValueError(f"bad ngram_range {self.ngram_range!r}")
         if isinstance(X, str):
             raise ValueError("CharNgramCounter expects a list of texts, not one string")
-        seen = []
-        for _, seps, slots, inside in self._ngrams(X):
-            pairs = seps[: len(slots)][inside] << np.int64(self.hash_bits) | slots[inside]
-            seen.append(np.unique(pairs))
-        pairs = np.unique(np.concatenate(seen)) if seen else np.zeros(0, np.int64)
-        df = np.bincount(pairs & ((1 << self.hash_bits) - 1), minlength=1 << self.hash_bits)
+        # document frequency of every hash slot: count matrix over all slots, duplicates summed
+        every_slot = self._counts(X, None, 1 << self.hash_bits)
+        df = np.bincount(every_slot.indices, minlength=1 << self.hash_bits)
         self.slots_ = np.flatnonzero(df >= self.min_df).astype(np.int32)
         self.n_features_out_ = len(self.slots_)
         self._table = None
@@ -71,11 +68,15 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self, "slots_")
-        table = self._lookup()
+        return self._counts(X, self._lookup(), self.n_features_out_)
+
+    def _counts(self, X, table: np.ndarray | None, n_columns: int) -> sp.csr_matrix:
+        """CSR counts; columns are ``table[slot]`` (slots absent from the table dropped) or, with
+        no table, the slots themselves."""
         rows, cols, n_docs = [], [], len(X)
         for _, seps, slots, inside in self._ngrams(X):
-            col = table[slots]
-            keep = inside & (col >= 0)
+            col = slots if table is None else table[slots]
+            keep = inside if table is None else inside & (col >= 0)
             rows.append(seps[: len(slots)][keep])
             cols.append(col[keep])
         # each n gives one run of entries in document order; interleave the runs row by row
@@ -88,7 +89,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             run_start = np.cumsum(count) - count  # where each row begins within this run
             indices[filled[run_rows] + np.arange(len(run_rows)) - run_start[run_rows]] = run_cols
             filled += count
-        shape = (n_docs, self.n_features_out_)
+        shape = (n_docs, n_columns)
         dup = sp.csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=shape)
         # adding an empty matrix sums duplicate entries in one linear pass (no per-row sort)
         return dup + sp.csr_matrix(shape, dtype=np.float32)

@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 
-from classifier.estimator import GatedTopicClassifier
-from classifier.evaluation import best_threshold, per_language, scores
+from classifier.estimator import GatedTopicClassifier, default_estimator
+from classifier.evaluation import best_threshold, calibration, per_language, scores
 from classifier.features import CharNgramCounter
 from classifier.grouping import event_groups
 from classifier.model import TopicModel, as_text
@@ -127,6 +127,7 @@ def cross_validate(records: list[dict], taxonomy: Taxonomy, folds: int = FOLDS) 
         "scores": scores(Y, predicted, labels),
         "per_language": per_language(Y, predicted, [r.get("lang") for r in records]),
         "thresholds": thresholds,
+        "calibration": calibration(proba, Y, [thresholds[label] for label in labels]),
         "_groups": groups,
     }
 
@@ -141,7 +142,7 @@ def train(records: list[dict], taxonomy: Taxonomy, sources: list[str], folds: in
     pipeline = fit_pipeline(texts, Y, groups, taxonomy)
     now = datetime.now(timezone.utc)
     # the version names what went in: data, labels, seed phrases and hyperparameters
-    recipe = json.dumps([texts, Y.tolist(), taxonomy.seeds, repr(build_pipeline().get_params())])
+    recipe = json.dumps([texts, Y.tolist(), taxonomy.seeds, repr(build_pipeline().get_params()), repr(default_estimator())])
     digest = hashlib.sha256(recipe.encode()).hexdigest()[:6]
     metrics = {
         "built": now.replace(tzinfo=None).isoformat(timespec="seconds"),

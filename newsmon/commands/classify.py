@@ -145,6 +145,9 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int)
     for lang, row in cv["per_language"].items():
         macro = "-" if row["macro_f1"] is None else f"{row['macro_f1']:.3f}"
         click.echo(f"{lang:<6}{row['n']:>5}{row['relevance_f1']:>14.3f}{macro:>10}")
+    click.echo("\ncalibration of the topic tags shown (out-of-fold): confidence band, tags, mean confidence, right")
+    for band in cv["calibration"]:
+        click.echo(f"  {band['band']}  {band['tags']:>5}  {band['mean_confidence']:.2f}  {band['precision']:.2f}")
     click.echo(f"\nsaved model {model.version} to {path}")
 
 
