@@ -125,5 +125,5 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
                 h = h[:count] * _PRIME + codes[n - 1 : n - 1 + count]
                 if n < self.ngram_range[0] or (only_n is not None and n != only_n):
                     continue
-                slots = ((h * _MIX) >> shift).astype(np.int64)
+                slots = ((h * _MIX) >> shift).view(np.int64)  # < 2**hash_bits: same bits, no copy
                 yield n, seps, slots, seps[n : n + count] == seps[:count]
