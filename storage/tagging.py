@@ -32,7 +32,9 @@ def corrections_of(session: Session, article_id: int) -> dict[str, bool]:
 
 
 def apply_tags(session: Session, article: Article, tags: TagsLike, version: str | None) -> None:
-    """Store the model's relevance and topics on ``article`` (flushed by the caller's commit)."""
+    """Store the model's relevance and topics on ``article``; the caller commits.
+
+    Costs one SELECT (the article's corrections) and no flush, so a batch stays a batch."""
     version = version or "unknown"
     article.relevance = float(tags.relevance)
     article.relevant = bool(tags.relevant)
@@ -105,7 +107,6 @@ def _reconcile(
             article.topics.append(ArticleTopic(label=label, confidence=confidence, model_version=row_version, origin=origin))
         else:
             row.confidence, row.model_version, row.origin = confidence, row_version, origin
-    session.flush()
 
 
 def training_records_from_corrections(session: Session) -> Iterator[dict]:
