@@ -120,7 +120,8 @@ def training_records_from_corrections(session: Session) -> Iterator[dict]:
         article = session.get(Article, article_id)
         corrections = corrections_of(session, article_id)
         topics = sorted(t.label for t in article.topics)
-        relevant = corrections.get(RELEVANT, bool(topics) or (article.relevance or 0.0) >= 0.5)
+        verdict = article.relevant if article.relevant is not None else bool(topics)
+        relevant = corrections.get(RELEVANT, verdict)
         yield {
             "id": f"article-{article.id}",
             "title": article.title or "",

@@ -71,7 +71,7 @@ def test_irrelevant_correction_overrides_relevance(session):
     apply_tags(session, article, Tags(0.99, True, {"un-governance": 0.95}), "v2")
     session.commit()
     assert article.relevance == 0.0 and topics_of(session, article.id) == {}
-    assert article.model_version == "v2"
+    assert article.model_version == "v2" and article.relevant is False
     # a later verdict replaces the earlier one (one Correction row per label)
     record_correction(session, article.id, add=["un-governance"])
     session.commit()
