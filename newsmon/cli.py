@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsmon.errors import NewsmonError
 
 # name -> "module:function"; modules load only when their command runs, so --help stays fast.
@@ -61,5 +63,14 @@ def main() -> None:
     except NewsmonError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except SQLAlchemyError as exc:
+        click.echo(f"Error: database: {_first_line(exc)}", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message (e.g. 'connection refused'), without SQLAlchemy's background link."""
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0]

@@ -106,3 +106,14 @@ def test_query_topic_confidence_and_relevant(db_url):
     relevant = json.loads(run("--db", db_url, "--relevant", "--format", "json"))
     # The model's verdict counts (its threshold is its own, here below 0.5), and an analyst's wins.
     assert [r["url"] for r in relevant] == ["https://a.example/chips"]
+
+
+def test_unreachable_database_is_a_one_line_error(tmp_path):
+    import subprocess
+    import sys
+
+    for url in ("postgresql://nobody@127.0.0.1:1/newsmon", "not a url"):
+        result = subprocess.run([sys.executable, "-c", "from newsmon.cli import main; main()", "query", "--db", url],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        assert result.returncode == 1
+        assert result.stderr.startswith("Error: database: ") and "Traceback" not in result.stderr
