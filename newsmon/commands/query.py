@@ -104,6 +104,7 @@ def article_row(article) -> dict:
         "site": article.site,
         "first_seen": article.first_seen.isoformat(),
         "relevance": article.relevance,
+        "relevant": article.relevant,
         "topics": {t.label: round(t.confidence, 3) for t in article.topics},
         "story_id": article.story_id,
         "text": article.text,
@@ -116,7 +117,7 @@ def print_json(rows: list[dict]) -> None:
 
 
 def print_csv(rows: list[dict]) -> None:
-    columns = ["id", "published", "source", "language", "title", "url", "relevance", "topics", "story_id"]
+    columns = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
     writer = csv.DictWriter(sys.stdout, columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
@@ -130,19 +131,28 @@ def print_table(rows: list[dict]) -> None:
 def format_table(rows: list[dict]) -> str:
     if not rows:
         return "No articles match."
-    header = ("ID", "DATE", "SOURCE", "LANG", "TITLE")
+    header = ("ID", "DATE", "SOURCE", "LANG", "TOPICS", "TITLE")
     lines = [
-        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"] or "", r["title"] or "(no title)")
+        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"] or "", _topics_cell(r),
+         r["title"] or "(no title)")
         for r in rows
     ]
     widths = [max(len(h), *(_width(line[i]) for line in lines)) for i, h in enumerate(header[:-1])]
-    widths = [min(w, 24) for w in widths]
+    widths = [min(w, 32 if i == 4 else 24) for i, w in enumerate(widths)]
 
     def render(cells) -> str:
         fixed = [_fit(c, w) for c, w in zip(cells[:-1], widths)]
-        return "  ".join([*fixed, _clip(cells[-1], 70)])
+        return "  ".join([*fixed, _clip(cells[-1], 60)])
 
     return "\n".join([render(header), *(render(line) for line in lines)])
+
+
+def _topics_cell(row: dict) -> str:
+    """Tags with confidence, most confident first; '-' for an article judged not relevant."""
+    if row.get("relevant") is False:
+        return "-"
+    tags = sorted(row["topics"].items(), key=lambda kv: -kv[1])
+    return " ".join(f"{label} {confidence:.2f}" for label, confidence in tags)
 
 
 def _width(text: str) -> int:
