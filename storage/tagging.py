@@ -6,11 +6,11 @@ on ``relevant`` overrides the relevance score (1.0 or 0.0).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.errors import NewsmonError
 from storage.articles import utcnow
@@ -132,3 +132,26 @@ def training_records_from_corrections(session: Session) -> Iterator[dict]:
             "note": "",  # grouped by story instead
             "group": f"story-{article.story_id}" if article.story_id else f"article-{article.id}",
         }
+
+
+def tag_stored(
+    factory: sessionmaker[Session],
+    predict: Callable[[list[tuple[str | None, str]]], Sequence[TagsLike]],
+    version: str,
+    condition: ColumnElement[bool] | None = None,
+    batch: int = 500,
+) -> int:
+    """Tag the stored articles matching ``condition`` with ``predict`` ((title, text) pairs -> tags),
+    one transaction per batch so a long re-tag keeps what it finished; returns how many it tagged."""
+    done, last_id = 0, 0
+    while True:
+        with factory() as session, session.begin():
+            query = select(Article).where(Article.id > last_id).order_by(Article.id).limit(batch)
+            if condition is not None:
+                query = query.where(condition)
+            articles = list(session.scalars(query))
+            if not articles:
+                return done
+            for article, tags in zip(articles, predict([(a.title, a.text) for a in articles]), strict=True):
+                apply_tags(session, article, tags, version)
+            last_id, done = articles[-1].id, done + len(articles)

@@ -166,15 +166,15 @@ def test_tag_step_tags_only_untagged_articles(session_factory):
         relevant: bool
         topics: dict
 
-    class FakeModel:  # the classifier's interface: tag_many(texts) and a version
+    class FakeModel:  # the classifier's interface: predict([(title, text)]) and a version
         version = "fake-1"
 
         def __init__(self):
             self.seen: list[str] = []
 
-        def tag_many(self, texts):
-            self.seen += texts
-            return [FakeTags(0.9, True, {"export-controls": 0.8}) for _ in texts]
+        def predict(self, docs):
+            self.seen += [text for _title, text in docs]
+            return [FakeTags(0.9, True, {"export-controls": 0.8}) for _ in docs]
 
     now = datetime(2026, 11, 22)
     with session_factory() as session, session.begin():
@@ -182,14 +182,10 @@ def test_tag_step_tags_only_untagged_articles(session_factory):
             session.add(Article(url=f"https://a.example/{n}", fetched_url=f"https://a.example/{n}", source="s",
                                 text=f"text {n}", content_hash=str(n), first_seen=now, updated=now,
                                 model_version="old" if n == 0 else None))
-    try:
-        from storage.tagging import apply_tags
-    except ImportError:
-        pytest.skip("storage.tagging is not installed yet")
     model = FakeModel()
-    assert nightly.tag_untagged(session_factory, model, apply_tags, batch=2) == (4, "fake-1")
+    assert nightly.tag_untagged(session_factory, model, batch=2) == 4
     assert sorted(model.seen) == ["text 1", "text 2", "text 3", "text 4"]
     with session_factory() as session:
         versions = {a.url[-1]: a.model_version for a in session.scalars(select(Article))}
         assert versions == {"0": "old", "1": "fake-1", "2": "fake-1", "3": "fake-1", "4": "fake-1"}
-    assert nightly.tag_untagged(session_factory, model, apply_tags) == (0, "fake-1")
+    assert nightly.tag_untagged(session_factory, model) == 0

@@ -180,27 +180,14 @@ def _print_scores(scores: dict) -> None:
 @model_option
 def retag(since, db_url: str, model_path: Path | None) -> None:
     """Re-tag stored articles with the current model (analysts' corrections still win)."""
-    from sqlalchemy import select
-
     from storage.db import open_database
     from storage.models import Article
-    from storage.tagging import apply_tags
+    from storage.tagging import tag_stored
 
     with user_errors():
         model = _model(model_path)
-        factory = open_database(db_url)
-        done, last_id = 0, 0
-        while True:
-            with factory() as session, session.begin():
-                query = select(Article).where(Article.id > last_id).order_by(Article.id).limit(RETAG_BATCH)
-                if since is not None:
-                    query = query.where(Article.first_seen >= since)
-                articles = list(session.scalars(query))
-                if not articles:
-                    break
-                for article, tags in zip(articles, model.predict([(a.title, a.text) for a in articles])):
-                    apply_tags(session, article, tags, model.version)
-                last_id, done = articles[-1].id, done + len(articles)
+        condition = Article.first_seen >= since if since is not None else None
+        done = tag_stored(open_database(db_url), model.predict, model.version, condition, RETAG_BATCH)
     click.echo(f"re-tagged {done} articles with model {model.version}")
 
 

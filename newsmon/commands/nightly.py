@@ -102,49 +102,22 @@ def _entry_pages_answered(db_url: str, run_id: int) -> int:
 
 def tag_step(db_url: str) -> StepResult:
     """Tag articles the crawl stored without tags (model absent at crawl time, or a crash)."""
-    try:
-        from classifier import load_default_model
-        from storage.tagging import apply_tags
-    except ImportError as exc:
-        return StepResult("tag", "skipped", f"no classifier installed ({exc})")
+    from classifier import load_default_model
     from storage.db import open_database
 
     model = load_default_model()
     if model is None:
-        return StepResult("tag", "skipped", "no trained model (run the classifier's training first)")
-    tagged, version = tag_untagged(open_database(db_url), model, apply_tags)
-    return StepResult("tag", "ok", f"{tagged} untagged articles tagged" + (f" with model {version}" if version else ""))
+        return StepResult("tag", "skipped", "no trained model (run `newsmon train` first)")
+    tagged = tag_untagged(open_database(db_url), model)
+    return StepResult("tag", "ok", f"{tagged} untagged articles tagged with model {model.version}")
 
 
-def tag_untagged(factory, model, apply_tags, batch: int = TAG_BATCH) -> tuple[int, str | None]:
-    """Tag every article with no model version, ``batch`` per transaction; returns (count, version)."""
-    from sqlalchemy import select
-
+def tag_untagged(factory, model, batch: int = TAG_BATCH) -> int:
+    """Tag every article with no model version, ``batch`` per transaction."""
     from storage.models import Article
+    from storage.tagging import tag_stored
 
-    version = getattr(model, "version", None) or getattr(model, "model_version", None)
-    tagged, last_id = 0, 0
-    while True:
-        with factory() as session, session.begin():
-            articles = list(session.scalars(
-                select(Article).where(Article.model_version.is_(None), Article.id > last_id)
-                .order_by(Article.id).limit(batch)
-            ))
-            if not articles:
-                break
-            for article, tags in zip(articles, _tag_texts(model, [a.text for a in articles]), strict=True):
-                apply_tags(session, article, tags, version)
-            last_id, tagged = articles[-1].id, tagged + len(articles)
-    return tagged, version
-
-
-def _tag_texts(model, texts: list[str]) -> list:
-    for name in ("tag_many", "tag_batch", "tag_texts"):
-        if hasattr(model, name):
-            return list(getattr(model, name)(texts))
-    if hasattr(model, "tag"):
-        return [model.tag(text) for text in texts]
-    raise TypeError(f"{type(model).__name__} has no tag_many() or tag() method")
+    return tag_stored(factory, model.predict, model.version, Article.model_version.is_(None), batch)
 
 
 def digest_step(db_url: str, subscriptions: Path) -> StepResult:
