@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.select import DigestStory, add_outlets, article_tags, display_date, safe_url, snippet
+from alerts.select import DigestStory, add_outlets, article_tags
 from alerts.subscriptions import Subscription
 from storage.models import Article, Delivery
 
@@ -71,21 +71,8 @@ def delivered_stories(session: Session, sub: Subscription, limit: int) -> list[D
         lead = next((a for a in articles if a.content_hash == content_hash), articles[0])
         tags = article_tags(session, [lead.id]).get(lead.id, {})
         topics = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))
-        stories.append(DigestStory(
-            story_id=story_id,
-            title=(lead.title or "").strip() or snippet(lead.text, 90),
-            url=safe_url(lead.url),
-            source=lead.source,
-            date=display_date(lead),
-            language=lead.language,
-            topics=topics,
-            snippet=snippet(lead.text),
-            group=topics[0][0] if topics else "other",
-            confidence=topics[0][1] if topics else 0.0,
-            content_hash=lead.content_hash,
-            delivered=delivered,
-            article_id=lead.id,
-        ))
+        stories.append(DigestStory.of(story_id, lead, topics, topics[0][0] if topics else "other",
+                                      topics[0][1] if topics else 0.0, delivered=delivered))
     add_outlets(session, stories)
     stories.sort(key=lambda s: (s.delivered, s.date), reverse=True)
     return stories

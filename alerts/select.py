@@ -74,6 +74,26 @@ class DigestStory:
     delivered: datetime | None = None  # set for stories read back from the ledger
     article_id: int | None = None  # the lead article, the one shown
 
+    @classmethod
+    def of(cls, story_id: int, article: Article, topics: list[tuple[str, float]], group: str, confidence: float,
+           **extra) -> DigestStory:
+        """A story as its lead article shows it; title, link and snippet made safe to render."""
+        return cls(
+            story_id=story_id,
+            title=(article.title or "").strip() or snippet(article.text, 90),
+            url=safe_url(article.url),
+            source=article.source,
+            date=display_date(article),
+            language=article.language,
+            topics=topics,
+            snippet=snippet(article.text),
+            group=group,
+            confidence=confidence,
+            content_hash=article.content_hash,
+            article_id=article.id,
+            **extra,
+        )
+
 
 @dataclass
 class _Match:
@@ -204,22 +224,8 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
             continue  # only a revision of an undelivered old story arrived: not new
         lead = matched[0]
         group, confidence = _group(lead.tags)
-        article = lead.article
-        stories.append(DigestStory(
-            story_id=story_id,
-            title=(article.title or "").strip() or snippet(article.text, 90),
-            url=safe_url(article.url),
-            source=article.source,
-            date=display_date(article),
-            language=article.language,
-            topics=sorted(lead.shown.items(), key=lambda kv: (-kv[1], kv[0])),
-            snippet=snippet(article.text),
-            group=group,
-            confidence=confidence,
-            content_hash=article.content_hash,
-            updated=updated,
-            article_id=article.id,
-        ))
+        shown = sorted(lead.shown.items(), key=lambda kv: (-kv[1], kv[0]))
+        stories.append(DigestStory.of(story_id, lead.article, shown, group, confidence, updated=updated))
     add_outlets(session, stories)
     return order(stories)
 
