@@ -36,6 +36,11 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         if Y.ndim != 2 or Y.shape[1] < 1 or Y.shape[0] != X.shape[0]:
             raise ValueError(f"Y must be (n_samples, 1 + n_topics), got {Y.shape}")
         groups = np.arange(len(Y)) if groups is None else np.asarray(groups)
+        if hasattr(X, "sort_indices"):
+            # once here rather than in each of the 32 fits on row slices (a sorted matrix gives
+            # sorted slices): liblinear's input check sorts a copy otherwise, 20 s on 10k articles
+            X = X.tocsr()
+            X.sort_indices()
         gate_rows = np.ones(len(Y), bool) if topic_only is None else ~np.asarray(topic_only, bool)
         self.gate_ = self._fit_one(X[gate_rows], Y[gate_rows, 0], groups[gate_rows])
         relevant = Y[:, 0] == 1

@@ -53,6 +53,23 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         self.hash_bits = hash_bits
 
     def fit(self, X, y=None):
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """``fit`` then ``transform`` without hashing the texts twice: the slot counts that gave the
+        document frequencies are renumbered as columns (slots below ``min_df`` dropped)."""
+        counts = self._fit(X)
+        col = self._lookup()[counts.indices]
+        keep = col >= 0
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=counts.shape[0]), out=indptr[1:])
+        shape = (counts.shape[0], self.n_features_out_)
+        return sp.csr_matrix((counts.data[keep], col[keep], indptr), shape=shape)
+
+    def _fit(self, X) -> sp.csr_matrix:
+        """Learn the kept slots; return the counts over all hash slots (one column per slot)."""
         lo, hi = self.ngram_range
         if not 1 <= lo <= hi:
             raise ValueError(f"bad ngram_range {self.ngram_range!r}")
@@ -64,7 +81,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         self.slots_ = np.flatnonzero(df >= self.min_df).astype(np.int32)
         self.n_features_out_ = len(self.slots_)
         self._table = None
-        return self
+        return every_slot
 
     def transform(self, X):
         check_is_fitted(self, "slots_")
