@@ -151,19 +151,26 @@ def source_runs(run: CrawlRun) -> dict[str, SourceRun]:
 
 
 def source_reports(session: Session, now: datetime, history: int = 10) -> list[SourceReport]:
-    """Per source of the latest finished run: what it yielded, its errors, and warnings."""
-    runs = list(session.scalars(
-        select(CrawlRun).where(CrawlRun.finished.is_not(None)).order_by(CrawlRun.started.desc()).limit(history)
-    ))
-    if not runs:
+    """Per source seen in the last ``history`` finished runs: its latest run's yield, errors, and warnings.
+
+    Sources come from all those runs, not only the latest: `crawl --source X` records X alone, and
+    the others must not vanish. Runs without per-source stats (crashed before crawling) are skipped.
+    """
+    per_run: list[dict[str, SourceRun]] = []  # newest first
+    finished = select(CrawlRun).where(CrawlRun.finished.is_not(None)).order_by(CrawlRun.started.desc())
+    for run in session.scalars(finished.limit(history * 10)).all():  # bounded: crashed runs are rare
+        if sources := source_runs(run):
+            per_run.append(sources)
+            if len(per_run) >= history:
+                break
+    if not per_run:
         return []
-    per_run = [source_runs(run) for run in runs]  # newest first
     week = dict(session.execute(
         select(Article.source, func.count()).where(Article.first_seen >= now - timedelta(days=7))
         .group_by(Article.source)
     ).all())
     reports = []
-    for name in sorted(per_run[0]):
+    for name in sorted(set().union(*per_run)):
         rows = [r[name] for r in per_run if name in r]
         last, before = rows[0], rows[1:]
         success = next((r.started for r in rows if r.answered), None)

@@ -102,3 +102,26 @@ def test_a_killed_run_is_marked_interrupted_and_a_live_one_is_not(session):
     finish_run(session, live, NOW + timedelta(minutes=1), "finished", {"newsmon/source/x/pages_fetched": 2})
     session.commit()
     assert live.status == "finished" and live.stats["pid"] and live.sources[0].pages_fetched == 2
+
+
+def test_a_single_source_crawl_keeps_the_other_sources(session):
+    history(session)
+    add_run(session, 0, {"steady": HEALTHY})  # `newsmon crawl --source steady`
+    session.commit()
+    reports = {r.source: r for r in source_reports(session, NOW)}
+    assert set(reports) == {"steady", "listing", "extractor", "blocked", "dead-feed"}
+    assert reports["steady"].last_success == NOW
+    assert reports["dead-feed"].last_run.errors == {"http-404": 1}  # its own latest run, a day earlier
+
+
+def test_an_empty_crashed_run_does_not_hide_earlier_runs(db_url, session):
+    history(session)
+    add_run(session, 0, {}, status="failed")  # crashed before crawling: no newsmon/* stats
+    session.commit()
+    reports = {r.source: r for r in source_reports(session, NOW)}
+    assert set(reports) == {"steady", "listing", "extractor", "blocked", "dead-feed"}
+    assert "found no article links" in reports["listing"].warnings[0]
+    result = CliRunner().invoke(cli, ["status", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "No finished run yet" not in result.output
+    assert any(line.startswith("steady") for line in result.output.splitlines())
