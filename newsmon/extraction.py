@@ -105,6 +105,15 @@ class ExtractedArticle:
         return data
 
 
+def decode_page(body: bytes, encoding: str | None) -> bytes | str:
+    """The page as the extractor should see it: decoded with the crawl's encoding when known.
+
+    The crawl, `extract` and `reextract` all go through here so one raw page always yields the
+    same text; without an encoding the bytes go through and the extractor guesses.
+    """
+    return body.decode(encoding, "replace") if encoding else body
+
+
 def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArticle:
     """Extract the main article of a page; raise ExtractionError(reason) when there is none."""
     import trafilatura

@@ -31,6 +31,7 @@ class ArticleRecord:
     language: str | None = None
     site: str | None = None
     raw_ref: str | None = None
+    encoding: str | None = None  # what the raw page was decoded with
     fetched: datetime | None = None
     tags: Any = None  # classifier.Tags (relevance, relevant, topics) or None
     model_version: str | None = None
@@ -74,7 +75,7 @@ def upsert_articles(
                 url=url, fetched_url=record.fetched_url, source=record.source, title=record.title,
                 text=record.text, published=record.published, author=record.author,
                 language=record.language, site=record.site, raw_ref=record.raw_ref,
-                content_hash=digest, first_seen=now, updated=now,
+                encoding=record.encoding, content_hash=digest, first_seen=now, updated=now,
             )
             session.add(article)
             changed.append((article, record))
@@ -85,6 +86,7 @@ def upsert_articles(
             ))
             article.title, article.text, article.content_hash = record.title, record.text, digest
             article.raw_ref, article.updated, article.fetched_url = record.raw_ref, now, record.fetched_url
+            article.encoding = record.encoding
             article.published = record.published or article.published
             article.author = record.author or article.author
             article.language = record.language or article.language

@@ -56,6 +56,8 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
     site: Mapped[str | None] = mapped_column(String(300), default=None)
     raw_ref: Mapped[str | None] = mapped_column(String(64), default=None)  # sha256 of the raw body
+    # What the crawl decoded the raw body with, so reextract decodes it the same way.
+    encoding: Mapped[str | None] = mapped_column(String(40), default=None)
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the extracted text
     first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
     updated: Mapped[datetime] = mapped_column(DateTime)

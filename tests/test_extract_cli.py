@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from localserver import LocalServer
 from test_extraction import PARAGRAPHS_EN, article_html
+from test_reextract import CP1252_PAGE, CP1252_TEXT
 
 from newsmon.cli import cli
 from newsmon.commands.extract import USER_AGENT, fetch
@@ -82,6 +83,7 @@ def server():
     with LocalServer() as srv:
         srv.route("/article", article_html(), headers={"Content-Type": "text/html; charset=utf-8"})
         srv.route("/contact", CONTACT, headers={"Content-Type": "text/html"})
+        srv.route("/cp1252", CP1252_PAGE, headers={"Content-Type": "text/html; charset=windows-1252"})
         srv.route("/report.pdf", b"%PDF-1.7 ...", headers={"Content-Type": "application/pdf"})
         srv.hang("/slow")
         yield srv
@@ -94,6 +96,13 @@ def test_url_json(server):
     assert data["source"] == server.url("/article")
     assert PARAGRAPHS_EN[2] in data["text"]
     assert server.last_headers["/article"]["User-Agent"] == USER_AGENT
+
+
+def test_url_decoded_with_header_charset(server):
+    """The Content-Type charset decodes the page, as in the crawl (the bytes alone look like cp1257)."""
+    result = run(server.url("/cp1252"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert CP1252_TEXT.strip() in json.loads(result.output)["text"]
 
 
 def test_url_404(server):

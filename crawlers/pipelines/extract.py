@@ -12,7 +12,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from scrapy.exceptions import DropItem
 
 from newsmon.errors import ExtractionError
-from newsmon.extraction import ExtractedArticle, extract_article
+from newsmon.extraction import ExtractedArticle, decode_page, extract_article
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tup
     without it the extractor guesses from the bytes alone, which fails on short cp1252 pages.
     """
     try:
-        return extract_article(body.decode(encoding, "replace") if encoding else body, url), None
+        return extract_article(decode_page(body, encoding), url), None
     except ExtractionError as exc:
         return None, exc.reason
     except Exception as exc:  # noqa: BLE001 - one broken page must not end the crawl

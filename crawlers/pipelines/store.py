@@ -43,7 +43,7 @@ class StorePipeline:
             url=item["url"], fetched_url=item["fetched_url"], source=item["source"],
             text=article.text, title=article.title, published=article.published,
             author=article.author, language=article.language, site=article.site,
-            raw_ref=item.get("raw_ref"), fetched=item.get("fetched"),
+            raw_ref=item.get("raw_ref"), encoding=item.get("encoding"), fetched=item.get("fetched"),
             tags=item.get("tags"), model_version=item.get("model_version"),
         ))
         if len(self.pending) >= self.batch_size:

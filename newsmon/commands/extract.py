@@ -30,10 +30,11 @@ def extract(target: str, fmt: str) -> None:
     holds no article (exit code 1).
     """
     from newsmon.errors import ExtractionError
-    from newsmon.extraction import extract_article
+    from newsmon.extraction import decode_page, extract_article
 
     if target.startswith(("http://", "https://")):
-        html, url = fetch(target), target
+        body, content_type = fetch(target)
+        html, url = decode_page(body, url_encoding(target, content_type, body)), target
     else:
         html, url = read_local(target), None
     try:
@@ -74,8 +75,8 @@ def read_local(path: str) -> bytes:
     return data
 
 
-def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> bytes:
-    """One plain GET; every failure becomes a one-line ClickException."""
+def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
+    """One plain GET: (body, Content-Type header); every failure becomes a one-line ClickException."""
     import socket
     import urllib.error
     import urllib.request
@@ -83,7 +84,8 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            ctype = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
+            header = response.headers.get("Content-Type") or ""
+            ctype = response.headers.get_content_type() if header else ""
             body = response.read(MAX_PAGE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise click.ClickException(f"{url}: HTTP {exc.code} {exc.reason}") from None
@@ -102,7 +104,17 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> bytes:
         raise click.ClickException(f"{url}: not an HTML page (Content-Type {ctype})")
     if not ctype and not _looks_like_html(body):
         raise click.ClickException(f"{url}: not an HTML page")
-    return body
+    return body, header
+
+
+def url_encoding(url: str, content_type: str, body: bytes) -> str | None:
+    """The encoding the crawl would pick for this response (header charset, BOM, meta, then a guess)."""
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.pages import page_encoding
+
+    headers = {"Content-Type": content_type} if content_type else {}
+    return page_encoding(HtmlResponse(url, headers=headers, body=body))
 
 
 def _looks_like_html(data: bytes) -> bool:

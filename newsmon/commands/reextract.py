@@ -22,7 +22,7 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
     from sqlalchemy import select
 
     from newsmon.errors import ExtractionError
-    from newsmon.extraction import extract_article
+    from newsmon.extraction import decode_page, extract_article
     from storage.articles import ArticleRecord, upsert_articles
     from storage.db import open_database
     from storage.models import Article
@@ -43,7 +43,8 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
             counts["missing-raw"] += 1
             continue
         try:
-            extracted = extract_article(store.get(article.raw_ref), article.fetched_url)
+            extracted = extract_article(decode_page(store.get(article.raw_ref), article.encoding),
+                                        article.fetched_url)
         except ExtractionError as exc:
             counts["failed"] += 1
             click.echo(f"article {article.id}: {exc.reason} ({article.url}); kept the stored text", err=True)
@@ -59,7 +60,8 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
                 url=article.url, fetched_url=article.fetched_url, source=article.source, text=extracted.text,
                 title=extracted.title or article.title, published=extracted.published or article.published,
                 author=extracted.author or article.author, language=extracted.language or article.language,
-                site=extracted.site or article.site, raw_ref=article.raw_ref, fetched=article.updated,
+                site=extracted.site or article.site, raw_ref=article.raw_ref, encoding=article.encoding,
+                fetched=article.updated,
             )])
     verb = "would change" if dry_run else "changed"
     click.echo(f"{len(articles)} articles: {counts['changed']} {verb}, {counts['unchanged']} unchanged, "
