@@ -20,3 +20,4 @@ class PageItem(scrapy.Item):
     article = scrapy.Field()  # newsmon.extraction.ExtractedArticle
     tags = scrapy.Field()  # classifier.Tags
     model_version = scrapy.Field()
+    drop_reason = scrapy.Field()  # why a pipeline dropped the page (e.g. no-article)

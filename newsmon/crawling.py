@@ -43,6 +43,8 @@ class CrawlSummary:
             parts.append("errors: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.errors.items())))
         if self.config_errors:
             parts.append(f"{self.config_errors} bad source entries skipped")
+        if self.finish_reason != "finished":
+            parts.append(f"crawl ended: {self.finish_reason}")
         return "; ".join(parts)
 
 
@@ -80,16 +82,13 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
-    status = "failed"
     try:
         process.start()
-        status = "finished"
     finally:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         with session_factory() as session, session.begin():
             run = session.merge(run)
-            finish_run(session, run, utcnow(), status if stats.get("finish_reason") == "finished" else
-                       str(stats.get("finish_reason", status)), _plain(stats))
+            finish_run(session, run, utcnow(), run_status(stats), _plain(stats))
     if settings.get("NEWSMON_FRONTIER"):
         from newsmon.frontier import expire_frontier
 
@@ -97,8 +96,20 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
     return summarise(run.id, stats)
 
 
+def run_status(stats: dict[str, Any]) -> str:
+    """'finished' only for a crawl that ran to its end and stored everything it extracted.
+
+    A crawler that failed to start leaves no finish_reason; a failed database write leaves
+    articles unstored (they are fetched again next run).
+    """
+    reason = str(stats.get("finish_reason") or "failed")
+    if reason == "finished" and stats.get("newsmon/store_failed"):
+        return "store-failed"
+    return reason
+
+
 def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
-    summary = CrawlSummary(run_id=run_id, finish_reason=str(stats.get("finish_reason", "")))
+    summary = CrawlSummary(run_id=run_id, finish_reason=run_status(stats))
     summary.pages_fetched = stats.get("newsmon/pages_fetched", 0)
     summary.stored = stats.get("newsmon/articles_stored", 0)
     summary.updated = stats.get("newsmon/articles_updated", 0)

@@ -19,6 +19,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawlers.pipelines.extract import PERMANENT_DROPS
 from newsmon.urls import canonical_url
 from storage.fetchstate import (
     KnownPage, StateUpdate, Validators, entry_validators, known_pages, save_states,
@@ -129,6 +130,9 @@ class FetchStateTracker:
         request = getattr(response, "request", None)
         if request is None or "url" not in item:
             return
+        if item.get("drop_reason") not in PERMANENT_DROPS:  # e.g. an extractor crash: try again next run
+            self.mark_dirty(request.meta.get("newsmon_entry"))
+            return
         self.page_done(item["url"], item["source"], response.status, request.meta.get("redirect_urls", []))
 
     def item_error(self, item, response: Response, spider, failure) -> None:
@@ -139,6 +143,10 @@ class FetchStateTracker:
     # -- end of run ---------------------------------------------------------------------------
 
     async def spider_closed(self, spider, reason: str) -> None:
+        if self.stats.get_value("newsmon/store_failed"):
+            # Some extracted articles never reached the database: remember nothing of this run,
+            # so the next run reads every entry page in full and fetches them again.
+            reason, self.pages = "store-failed", []
         updates = list(self.pages)
         if reason == "finished":
             updates += [u for url, u in self.entries.items() if url not in self.dirty]

@@ -17,6 +17,8 @@ from newsmon.extraction import ExtractedArticle, decode_page, extract_article
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+# Reasons that say the page itself holds no article: fetching it again would not help.
+PERMANENT_DROPS = frozenset({"not-html", "empty-page", "unparseable", "no-article", "too-short", "not-an-article"})
 
 
 def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tuple[ExtractedArticle | None, str | None]:
@@ -79,4 +81,5 @@ class ExtractPipeline:
     def drop(self, item, reason: str) -> None:
         self.stats.inc_value(f"newsmon/dropped/{reason}")
         self.stats.inc_value(f"newsmon/source/{item['source']}/dropped/{reason}")
+        item["drop_reason"] = reason
         raise DropItem(f"{reason}: {item['fetched_url']}")

@@ -56,8 +56,15 @@ class StorePipeline:
     async def flush(self) -> None:
         async with self.lock:  # one writer at a time; batches stay in arrival order
             batch, self.pending = self.pending, []
-            if batch:
+            if not batch:
+                return
+            try:
                 await asyncio.to_thread(self._write, batch)
+            except Exception as exc:  # noqa: BLE001 - the crawl goes on; these pages are fetched again next run
+                self.stats.inc_value("newsmon/store_failed", len(batch))
+                for record in batch:
+                    self.stats.inc_value(f"newsmon/source/{record.source}/errors/store-failed")
+                logger.error("could not store %d articles (first: %s): %s", len(batch), batch[0].url, exc)
 
     def _write(self, batch: list[ArticleRecord]) -> None:
         with self.session_factory() as session, session.begin():

@@ -47,7 +47,7 @@ def crawl(sources_path: str, db_url: str, raw_dir: str, only_source: str | None,
     settings = crawl_settings(sources, db_url, raw_dir, {**extra, **_parse_overrides(overrides)})
     summary = run_crawl(settings, spider, **({"source": only_source} if only_source else {}))
     click.echo(summary.line())
-    if summary.finish_reason not in ("finished", ""):
+    if summary.finish_reason != "finished":
         sys.exit(1)
 
 

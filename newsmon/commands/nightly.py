@@ -80,11 +80,9 @@ def crawl_step(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, ob
     from newsmon.crawling import crawl_settings, run_crawl
 
     summary = run_crawl(crawl_settings(sources, db_url, raw_dir, overrides))
-    status = "ok" if summary.finish_reason in ("finished", "") else "failed"
+    status = "ok" if summary.finish_reason == "finished" else "failed"
     message = f"run {summary.run_id}: {summary.line()}"
-    if status == "failed":
-        message += f" (crawl ended: {summary.finish_reason})"
-    elif summary.errors and not _entry_pages_answered(db_url, summary.run_id):
+    if status == "ok" and summary.errors and not _entry_pages_answered(db_url, summary.run_id):
         status = "failed"  # not one source answered: the network or the machine, not the sources
         message += " (no source answered at all)"
     return StepResult("crawl", status, message)
