@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from alerts.select import DigestStory, add_outlets, article_tags
 from alerts.subscriptions import Subscription
@@ -35,21 +36,26 @@ def window_start(session: Session, sub: Subscription, now: datetime, since: date
 
 
 def record(session: Session, name: str, stories: list[DigestStory], now: datetime) -> None:
-    """Add (or, for updated stories, refresh) ledger rows and flush them; the caller commits."""
-    existing = {
-        d.story_id: d
-        for d in session.scalars(
-            select(Delivery).where(Delivery.subscription == name,
-                                   Delivery.story_id.in_([s.story_id for s in stories]))
-        )
-    } if stories else {}
+    """Add (or, for updated stories, refresh) ledger rows and flush them; the caller commits.
+
+    New rows are guarded by the unique key (IntegrityError when another run added them). An
+    updated story's row is only changed if it still holds the hash this run selected it with;
+    otherwise another run delivered the update first, and StaleDataError says so.
+    """
     for story in stories:
-        row = existing.get(story.story_id)
-        if row is None:
+        if not story.updated:
             session.add(Delivery(subscription=name, story_id=story.story_id,
                                  content_hash=story.content_hash, delivered=now))
-        elif story.updated:
-            row.content_hash, row.delivered = story.content_hash, now
+            continue
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.subscription == name, Delivery.story_id == story.story_id,
+                   Delivery.content_hash == story.seen_hash)
+            .values(content_hash=story.content_hash, delivered=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise StaleDataError(f"story {story.story_id}: its ledger row changed since this run selected it")
     session.flush()
 
 

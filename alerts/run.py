@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from alerts.channels import Transports, make_channel
 from alerts.chart import legend, png_chart, sparkline, svg_chart
@@ -92,7 +93,7 @@ def run_subscription(factory: sessionmaker[Session], sub: Subscription, options:
         except DeliveryError as exc:
             session.rollback()
             return Outcome(sub.name, "failed", 0, f"{exc}; nothing recorded, the next run retries")
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):  # new rows / updated rows another run wrote first
             session.rollback()
             return Outcome(sub.name, "failed", 0, f"{sub.name}: another digest run recorded these stories "
                            "at the same time; nothing sent by this run")

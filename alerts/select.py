@@ -73,6 +73,7 @@ class DigestStory:
     updated: bool = False
     delivered: datetime | None = None  # set for stories read back from the ledger
     article_id: int | None = None  # the lead article, the one shown
+    seen_hash: str | None = None  # an updated story's ledger hash when selected: the ledger updates only if unchanged
 
     @classmethod
     def of(cls, story_id: int, article: Article, topics: list[tuple[str, float]], group: str, confidence: float,
@@ -225,7 +226,8 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
         lead = matched[0]
         group, confidence = _group(lead.tags)
         shown = sorted(lead.shown.items(), key=lambda kv: (-kv[1], kv[0]))
-        stories.append(DigestStory.of(story_id, lead.article, shown, group, confidence, updated=updated))
+        stories.append(DigestStory.of(story_id, lead.article, shown, group, confidence, updated=updated,
+                                      seen_hash=delivered.get(story_id)))
     add_outlets(session, stories)
     return order(stories)
 

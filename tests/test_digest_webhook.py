@@ -1,6 +1,8 @@
 """Webhook digests against a local HTTP server: JSON body, Slack text, failure then retry, ledger."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import threading
 import time
@@ -12,8 +14,8 @@ from sqlalchemy import func, select
 from alerts.run import run_subscription
 from alerts.subscriptions import Subscription
 from localserver import LocalServer
-from storage.models import Delivery
-from test_alerts_support import WebhookReceiver, add_article, options
+from storage.models import Article, ArticleRevision, Delivery
+from test_alerts_support import NOW, WebhookReceiver, add_article, options
 
 
 @pytest.fixture
@@ -121,3 +123,32 @@ def test_two_concurrent_runs_send_once(server, session_factory):
     failed = next(o for o in outcomes if o.failed)
     assert "another digest run recorded these stories" in failed.message
     assert len(hook.bodies) == 1 and count(session_factory) == 2
+
+
+def test_two_concurrent_runs_send_an_updated_story_once(server, session_factory):
+    """An updated story's ledger row changes only if it still holds the hash the run saw: one run sends."""
+    with session_factory() as s:
+        add_article(s, title="Draft resolution on AI", topics={"military-ai": 0.9})
+        s.commit()
+    hook = WebhookReceiver(server, [200], delay=1.0)
+    sub = sub_for(hook.url, mark_updated=True)
+    assert run_subscription(session_factory, sub, options()).status == "sent"
+    later = NOW + dt.timedelta(hours=6)
+    with session_factory() as s:
+        article = s.scalars(select(Article)).one()
+        s.add(ArticleRevision(article_id=article.id, title=article.title, text=article.text,
+                              content_hash=article.content_hash, fetched=later))
+        article.text = "The General Assembly adopted the resolution by consensus after a night of talks on AI."
+        article.content_hash, article.updated = hashlib.sha256(article.text.encode()).hexdigest(), later
+        s.commit()
+    outcomes = []
+    first = threading.Thread(target=lambda: outcomes.append(run_subscription(session_factory, sub, options(later))))
+    first.start()
+    time.sleep(0.4)  # the first run is inside its POST, holding its uncommitted ledger update
+    outcomes.append(run_subscription(session_factory, sub, options(later)))
+    first.join()
+    assert sorted(o.status for o in outcomes) == ["failed", "sent"], [o.message for o in outcomes]
+    assert "another digest run recorded these stories" in next(o for o in outcomes if o.failed).message
+    assert len(hook.bodies) == 2  # the first digest and one update
+    with session_factory() as s:
+        assert s.scalar(select(Delivery.content_hash)) == article.content_hash
