@@ -25,6 +25,9 @@ from storage.models import Article, ArticleRevision, ArticleSignature, Story
 logger = logging.getLogger(__name__)
 
 _CHUNK = 500  # ids per IN (...) list
+# Each refresh re-reads this many ids below the highest one seen: on PostgreSQL a worker takes its
+# id at flush but commits later, so a lower id can become visible after higher ones were read.
+REREAD_IDS = 1000
 
 
 class StoryIndex:
@@ -74,12 +77,17 @@ class StoryIndex:
         return len(self.copies)
 
     def refresh(self, session: Session) -> int:
-        """Index signatures stored since the last refresh (by any process); returns how many rows were read."""
+        """Index signatures stored since the last refresh (by any process); returns how many it added.
+
+        Reads from ``REREAD_IDS`` below the highest id seen, so articles committed out of id order
+        are not missed; ids already indexed are skipped.
+        """
         self._refreshed = time.monotonic()
+        start = self._seen_up_to - REREAD_IDS if self._seen_up_to else 0
         stmt = (
             select(ArticleSignature.article_id, Article.story_id, ArticleSignature.signature)
             .join(Article, Article.id == ArticleSignature.article_id)
-            .where(ArticleSignature.article_id > self._seen_up_to, Article.story_id.is_not(None))
+            .where(ArticleSignature.article_id > start, Article.story_id.is_not(None))
             .order_by(ArticleSignature.article_id)
         )
         if self._since is not None:
@@ -89,8 +97,10 @@ class StoryIndex:
         def rows() -> Iterator[tuple[int, int, Signature]]:
             nonlocal count
             for article_id, story_id, data in session.execute(stmt).yield_per(5000):
+                self._seen_up_to = max(self._seen_up_to, article_id)
+                if article_id in self.copies:
+                    continue  # read before (the overlap)
                 count += 1
-                self._seen_up_to = article_id
                 try:
                     signature = Signature.from_bytes(data)
                 except ValueError as exc:

@@ -81,6 +81,30 @@ def test_an_index_picks_up_articles_other_processes_stored(session_factory):
         mine.commit()
 
 
+def test_an_article_committed_after_higher_ids_were_indexed_is_still_picked_up(session_factory):
+    """On PostgreSQL ids are taken at flush, not commit: a lower id can appear after the index read higher ones."""
+    with session_factory() as s:
+        placeholder = add(s, "https://wire.example/placeholder", "x", "wire")  # holds a low id for the late one
+        load(s).assign(s, add(s, "https://weekly.example/analysis", ANALYSIS, "weekly", minutes=5))
+        late_id = placeholder.id
+        s.delete(placeholder)
+        s.commit()
+    with session_factory() as mine, session_factory() as theirs:
+        index = StoryIndex.load(mine, now=T0 + timedelta(days=1), refresh_seconds=0, freeze_gc=False)
+        assert len(index) == 1 and late_id not in index.copies
+        late = Article(id=late_id, url="https://wire.example/un-panel", fetched_url="https://wire.example/un-panel",
+                       source="wire", title="un-panel", text=WIRE, content_hash=text_hash(WIRE),
+                       first_seen=T0, updated=T0, published=T0)
+        theirs.add(late)
+        theirs.flush()
+        first = load(theirs).assign(theirs, late)
+        theirs.commit()
+        copy = add(mine, "https://daily.example/un", edited_copy(WIRE), "daily", minutes=60)
+        assert index.assign(mine, copy) == first
+        mine.commit()
+        assert index.refresh(mine) == 0  # the overlap re-reads known ids without adding them again
+
+
 def test_articles_outside_the_window_are_not_matched(session_factory):
     with session_factory() as s:
         load(s).assign(s, add(s, "https://wire.example/un-panel", WIRE, "wire"))
