@@ -4,6 +4,8 @@ Override any of them per run with ``scrapy crawl news -s NAME=VALUE`` or ``newsm
 """
 import os
 
+from newsmon import DEFAULT_CONTACT, user_agent
+
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
@@ -34,10 +36,10 @@ NEWSMON_CLASSIFY_MAX_WAIT = 0.5
 # Story identity (near-duplicate detection): NEWSMON_DEDUP_<NAME> overrides a field of
 # newsmon.dedup.DedupSettings, e.g. -s NEWSMON_DEDUP_MIN_JACCARD=0.5 (defaults measured by bench/dedup.py).
 # Contact URL or address put in the User-Agent so site owners can reach the operator.
-NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", "https://github.com/newsmon/newsmon")
+NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", DEFAULT_CONTACT)
 
 # --- politeness ----------------------------------------------------------------------------------
-USER_AGENT = f"newsmon/0.1 (+{NEWSMON_CONTACT})"
+USER_AGENT = user_agent(NEWSMON_CONTACT)  # `newsmon crawl` rebuilds it from an overridden NEWSMON_CONTACT
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -74,5 +76,4 @@ ITEM_PIPELINES = {
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "crawlers.extensions.logformatter.NewsmonLogFormatter"  # no raw bodies in logs
 FEED_EXPORT_ENCODING = "utf-8"
-DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawlers.extensions.logformatter.NewsmonLogFormatter"  # no raw bodies in logs  # a page with no article is expected, not a warning
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # a page with no article is expected, not a warning

@@ -53,7 +53,7 @@ def cli(verbose: int) -> None:
 
 def main() -> None:
     try:
-        cli(standalone_mode=False)
+        code = cli(standalone_mode=False)  # a command's ctx.exit(n) comes back as n
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -66,8 +66,8 @@ def main() -> None:
     except SQLAlchemyError as exc:
         click.echo(f"Error: database: {_first_line(exc)}", err=True)
         sys.exit(1)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def _first_line(exc: SQLAlchemyError) -> str:

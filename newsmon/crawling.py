@@ -13,6 +13,7 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 import crawlers
+from newsmon import user_agent
 from storage.articles import utcnow
 from storage.db import open_database
 from storage.runs import finish_run, start_run
@@ -66,6 +67,8 @@ def crawl_settings(sources: Path, db_url: str, raw_dir: str, overrides: dict[str
     settings.set("LOG_FORMAT", "%(asctime)s %(levelname)s %(name)s: %(message)s", priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    if "USER_AGENT" not in (overrides or {}):  # -s NEWSMON_CONTACT=... must reach the User-Agent
+        settings.set("USER_AGENT", user_agent(settings.get("NEWSMON_CONTACT")), priority="cmdline")
     return settings
 
 

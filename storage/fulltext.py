@@ -54,6 +54,6 @@ def matches(dialect: str, query: str) -> ColumnElement[bool]:
         return Article.id.in_(ids)
     if dialect == "postgresql":
         document = func.to_tsvector(PG_CONFIG, func.coalesce(Article.title, "") + " " + Article.text)
-        return document.op("@@")(func.websearch_to_tsquery(PG_CONFIG, query))
+        return document.op("@@")(func.plainto_tsquery(PG_CONFIG, query))  # words, never query syntax
     pattern = f"%{query}%"
     return Article.text.ilike(pattern) | Article.title.ilike(pattern)

@@ -268,4 +268,4 @@ def test_429_is_retried_after_the_servers_retry_after(bad_crawl):
 
 def test_every_request_says_who_crawls_and_how_to_reach_them(bad_crawl):
     user_agents = bad_crawl[7]
-    assert user_agents == {"newsmon/0.1 (+https://example.org/newsmon-contact)"}
+    assert user_agents == {"newsmon/0.1.0 (+https://example.org/newsmon-contact)"}

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import click
 
+from newsmon import DEFAULT_CONTACT, user_agent
+
 FETCH_TIMEOUT = 20.0  # seconds
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; newsmon extract)"
+USER_AGENT = user_agent(os.environ.get("NEWSMON_CONTACT", DEFAULT_CONTACT), "newsmon extract")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 

@@ -101,9 +101,13 @@ def _entry_pages_answered(db_url: str, run_id: int) -> int:
 def tag_step(db_url: str) -> StepResult:
     """Tag articles the crawl stored without tags (model absent at crawl time, or a crash)."""
     from classifier import load_default_model
+    from newsmon.errors import ModelError
     from storage.db import open_database
 
-    model = load_default_model()
+    try:
+        model = load_default_model()
+    except ModelError as exc:  # e.g. built with another scikit-learn: the crawl went on untagged
+        return StepResult("tag", "failed", str(exc))
     if model is None:
         return StepResult("tag", "skipped", "no trained model (run `newsmon train` first)")
     tagged = tag_untagged(open_database(db_url), model)
@@ -119,25 +123,14 @@ def tag_untagged(factory, model, batch: int = TAG_BATCH) -> int:
 
 
 def digest_step(db_url: str, subscriptions: Path) -> StepResult:
-    """Run `newsmon digest` when it is installed and there are subscriptions."""
-    from newsmon.cli import COMMANDS
-
-    if "digest" not in COMMANDS:
-        return StepResult("digest", "skipped", "no digest command installed")
+    """Run `newsmon digest` when there are subscriptions; it raises ClickException when one failed."""
     if not subscriptions.exists():
         return StepResult("digest", "skipped", f"no subscriptions file at {subscriptions}")
-    from newsmon.cli import cli
+    from newsmon.commands.digest import digest
 
-    command = cli.get_command(click.Context(cli), "digest")
     try:
-        command.main(["--db", db_url, "--subscriptions", str(subscriptions)],
-                     prog_name="newsmon digest", standalone_mode=False)
+        digest.main(["--db", db_url, "--subscriptions", str(subscriptions)],
+                    prog_name="newsmon digest", standalone_mode=False)
     except click.ClickException as exc:
         return StepResult("digest", "failed", exc.format_message())
-    except click.exceptions.Exit as exc:
-        if exc.exit_code:
-            return StepResult("digest", "failed", f"digest exited with {exc.exit_code} (see its lines above)")
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            return StepResult("digest", "failed", f"digest exited with {exc.code} (see its lines above)")
     return StepResult("digest", "ok", "digests sent (see the lines above)")
