@@ -89,8 +89,12 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
 def default_estimator():
     # Weak regularisation: cross-validation (grouped by event) preferred C=200 over 5, 20 and 60.
     # The dual solver with a loose tolerance fits 2-3x faster on text (more n-grams than articles)
-    # and scored the same in cross-validation.
-    return LogisticRegression(C=200.0, class_weight="balanced", solver="liblinear", dual=True, tol=1e-2, random_state=0)
+    # and scored the same in cross-validation. On the 638 shared records every fit converges within
+    # 20 passes (max_iter 20 and 100 give the same cross-validated scores); on 10,000 articles the
+    # default 100 passes were the cap and most of the training time (10 passes cost 0.003 macro-F1).
+    return LogisticRegression(
+        C=200.0, class_weight="balanced", solver="liblinear", dual=True, tol=1e-2, max_iter=20, random_state=0
+    )
 
 
 def _compact(model):
