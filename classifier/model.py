@@ -88,10 +88,6 @@ class TopicModel:
         out[:, 1:] *= out[:, [0]]
         return out
 
-    def tag_many(self, texts: list[str]) -> list[Tags]:
-        """Tags for bodies without headlines (for callers that only have text)."""
-        return self.predict([(None, text) for text in texts])
-
     def _tags(self, row: np.ndarray) -> Tags:
         relevance = float(row[0])
         relevant = relevance >= self.thresholds[self.relevance_label]
