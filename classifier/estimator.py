@@ -10,12 +10,19 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
+
+try:  # private names; without them every model answers through its own predict_proba
+    from sklearn.calibration import _SigmoidCalibration
+    from sklearn.linear_model._base import LinearClassifierMixin
+except ImportError:  # pragma: no cover
+    _SigmoidCalibration = LinearClassifierMixin = None
 
 
 class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
@@ -52,11 +59,24 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """P(relevant) and, per topic, P(relevant and topic): shape (n_samples, 1 + n_topics)."""
         check_is_fitted(self, "gate_")
+        positive = self._stacked().positive(X)
         out = np.empty((X.shape[0], self.n_outputs_))
-        out[:, 0] = _positive(self.gate_, X)
-        for j, model in enumerate(self.topics_, 1):
-            out[:, j] = out[:, 0] * _positive(model, X)
+        out[:, 0] = positive[0]
+        for j in range(1, self.n_outputs_):
+            out[:, j] = out[:, 0] * positive[j]
         return out
+
+    def _stacked(self) -> _Stacked:
+        """The fitted models as one weight matrix (built on first use, not pickled)."""
+        stacked = getattr(self, "_stacked_models", None)
+        if stacked is None or not stacked.built_from(self.gate_, self.topics_):
+            stacked = self._stacked_models = _Stacked(self.gate_, self.topics_)
+        return stacked
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_stacked_models", None)  # derived from gate_ and topics_; rebuilt on first use
+        return state
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= 0.5).astype(int)
@@ -103,6 +123,91 @@ def _compact(model):
         if getattr(fitted, "coef_", None) is not None:
             fitted.coef_ = fitted.coef_.astype(np.float32)
     return model
+
+
+class _Stacked:
+    """P(label 1) of each model, with the weights of every sigmoid-calibrated linear model stacked
+    into one (n_features x k) matrix: one sparse product gives all decision functions instead of
+    one product per model, and the calibration is applied here without scikit-learn's per-call
+    input checks (most of the time on a single article).
+
+    Same numbers as ``model.predict_proba``: the product sums each row in the same order and
+    precision (float32 weights stay float32), then adds the intercept in float64 and applies
+    ``_SigmoidCalibration.predict``'s ``expit(-(a * f + b))``. Other models (a constant
+    ``DummyClassifier``, an uncalibrated fit) go through their own ``predict_proba``.
+    """
+
+    def __init__(self, gate, topics: list) -> None:
+        self.gate, self.topics = gate, tuple(topics)
+        self.plans: list[list[tuple[np.dtype, int, float, float, float]] | None] = []
+        columns: dict[np.dtype, list[np.ndarray]] = {}
+        for model in [gate, *topics]:
+            parts = _sigmoid_linear_parts(model)
+            if parts is None:
+                self.plans.append(None)
+                continue
+            plan = []
+            for coef, intercept, a, b in parts:
+                plan.append((coef.dtype, len(columns.setdefault(coef.dtype, [])), intercept, a, b))
+                columns[coef.dtype].append(coef)
+            self.plans.append(plan)
+        # C order: scipy's sparse x dense product reads each feature's k weights together
+        self.weights = {dtype: np.ascontiguousarray(np.column_stack(cols)) for dtype, cols in columns.items()}
+        self.cast: dict[tuple[np.dtype, np.dtype], np.ndarray] = {}
+
+    def _cast(self, dtype: np.dtype, input_dtype: np.dtype) -> np.ndarray:
+        """The weights in the product's type (float64 for float64 input), converted once rather
+        than by scipy on every call: the same values as the float32 weights."""
+        common = np.result_type(dtype, input_dtype)
+        if common == dtype:
+            return self.weights[dtype]
+        if (dtype, common) not in self.cast:
+            self.cast[(dtype, common)] = self.weights[dtype].astype(common)
+        return self.cast[(dtype, common)]
+
+    def built_from(self, gate, topics: list) -> bool:
+        return self.gate is gate and len(self.topics) == len(topics) and all(a is b for a, b in zip(self.topics, topics))
+
+    def positive(self, X) -> list[np.ndarray]:
+        scores = {dtype: np.asarray(X @ self._cast(dtype, X.dtype)) for dtype in self.weights}
+        out = []
+        for model, plan in zip([self.gate, *self.topics], self.plans):
+            if plan is None:
+                out.append(_positive(model, X))
+                continue
+            mean = np.zeros(X.shape[0])
+            for dtype, column, intercept, a, b in plan:
+                decision = scores[dtype][:, column].astype(np.float64) + intercept
+                mean += expit(-(a * decision + b))
+            out.append(mean / len(plan))
+        return out
+
+
+def _sigmoid_linear_parts(model) -> list[tuple[np.ndarray, float, float, float]] | None:
+    """(weights, intercept, a, b) per calibrated classifier of a binary, sigmoid-calibrated linear
+    model; None for any other model."""
+    if LinearClassifierMixin is None or not isinstance(model, CalibratedClassifierCV) or list(model.classes_) != [0, 1]:
+        return None
+    parts = []
+    for calibrated in model.calibrated_classifiers_:
+        fitted, calibrators = calibrated.estimator, calibrated.calibrators
+        coef, intercept = getattr(fitted, "coef_", None), getattr(fitted, "intercept_", None)
+        if (
+            calibrated.method != "sigmoid"
+            # decision_function = X @ coef_.T + intercept_, not an override
+            or getattr(type(fitted), "decision_function", None) is not LinearClassifierMixin.decision_function
+            or list(getattr(fitted, "classes_", [])) != [0, 1]
+            or coef is None
+            or np.ndim(coef) != 2
+            or coef.shape[0] != 1
+            or np.size(intercept) != 1
+            or len(calibrators) != 1
+            or not isinstance(calibrators[0], _SigmoidCalibration)
+        ):
+            return None
+        calibrator = calibrators[0]
+        parts.append((coef[0], np.float64(np.ravel(intercept)[0]), calibrator.a_, calibrator.b_))
+    return parts or None
 
 
 def _positive(model, X) -> np.ndarray:
