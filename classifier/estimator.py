@@ -2,7 +2,9 @@
 
 Output columns of ``predict_proba``: P(relevant), then for each topic P(relevant and topic) =
 P(relevant) * P(topic | relevant). Topic models learn from relevant articles only, so the hard
-negatives (sanctions on oil, UN votes on Gaza) teach the gate and do not blur the topics.
+negatives (sanctions on oil, UN votes on Gaza) teach the gate and do not blur the topics. Topic
+models also see one seed-similarity feature per topic (``classifier.seeds``); the gate does not
+(cross-validation: the gate scored the same without them, and Chinese relevance better).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.seeds import fold, seed_vectors, with_seed_similarity
+
 try:  # private names; without them every model answers through its own predict_proba
     from sklearn.calibration import _SigmoidCalibration
     from sklearn.linear_model._base import LinearClassifierMixin
@@ -30,15 +34,20 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
 
     Each binary model is ``estimator`` wrapped in sigmoid calibration over ``calibration_folds``
     folds grouped by ``groups`` (so near-copies of a story do not calibrate each other).
+    ``seed_scale`` scales the seed-similarity features (0: none).
     """
 
-    def __init__(self, estimator=None, calibration_folds: int = 3, random_state: int = 0) -> None:
+    def __init__(
+        self, estimator=None, calibration_folds: int = 3, random_state: int = 0, seed_scale: float = 2.0
+    ) -> None:
         self.estimator = estimator
         self.calibration_folds = calibration_folds
         self.random_state = random_state
+        self.seed_scale = seed_scale
 
     def fit(self, X, Y, groups=None, topic_only=None):
-        """``topic_only`` marks rows (seed phrases) that teach the topic models but not the gate."""
+        """``topic_only`` marks rows (seed phrases) that teach the topic models but not the gate, and
+        that make the topics' seed vectors."""
         Y = np.asarray(Y, dtype=int)
         if Y.ndim != 2 or Y.shape[1] < 1 or Y.shape[0] != X.shape[0]:
             raise ValueError(f"Y must be (n_samples, 1 + n_topics), got {Y.shape}")
@@ -50,11 +59,25 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
             X.sort_indices()
         gate_rows = np.ones(len(Y), bool) if topic_only is None else ~np.asarray(topic_only, bool)
         self.gate_ = self._fit_one(X[gate_rows], Y[gate_rows, 0], groups[gate_rows])
+        self.seed_vectors_ = None
+        if topic_only is not None and self.seed_scale and np.any(topic_only):
+            self.seed_vectors_ = seed_vectors(X, Y, np.asarray(topic_only, bool))
         relevant = Y[:, 0] == 1
-        self.topics_ = [self._fit_one(X[relevant], Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
+        X_topics = self.topic_features(X[relevant])
+        self.topics_ = [self._fit_one(X_topics, Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
         self.n_outputs_ = Y.shape[1]
         self.n_features_in_ = X.shape[1]
         return self
+
+    def topic_features(self, X):
+        """What the topic models read: ``X`` plus the seed similarities (when the model has seeds)."""
+        vectors = getattr(self, "seed_vectors_", None)  # None in models built before seeds
+        return X if vectors is None else with_seed_similarity(X, vectors, self.seed_scale)
+
+    def _fold(self, coef: np.ndarray) -> np.ndarray:
+        """A topic model's weights as weights over ``X`` alone."""
+        vectors = getattr(self, "seed_vectors_", None)
+        return coef if vectors is None else fold(coef, vectors, self.seed_scale)
 
     def predict_proba(self, X) -> np.ndarray:
         """P(relevant) and, per topic, P(relevant and topic): shape (n_samples, 1 + n_topics)."""
@@ -70,7 +93,7 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         """The fitted models as one weight matrix (built on first use, not pickled)."""
         stacked = getattr(self, "_stacked_models", None)
         if stacked is None or not stacked.built_from(self.gate_, self.topics_):
-            stacked = self._stacked_models = _Stacked(self.gate_, self.topics_)
+            stacked = self._stacked_models = _Stacked(self.gate_, self.topics_, self._fold, self.topic_features)
         return stacked
 
     def __getstate__(self):
@@ -85,7 +108,10 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         """Linear weight of each feature for each output (averaged over calibration folds): what
         an explanation multiplies the features by."""
         check_is_fitted(self, "gate_")
-        return np.vstack([_coef(m, self.n_features_in_) for m in [self.gate_, *self.topics_]])
+        n = self.n_features_in_
+        vectors = getattr(self, "seed_vectors_", None)
+        width = n if vectors is None else n + vectors.shape[1]
+        return np.vstack([_coef(self.gate_, n), *[self._fold(_coef(m, width)) for m in self.topics_]])
 
     def _fit_one(self, X, y, groups):
         base = self.estimator if self.estimator is not None else default_estimator()
@@ -135,19 +161,25 @@ class _Stacked:
     precision (float32 weights stay float32), then adds the intercept in float64 and applies
     ``_SigmoidCalibration.predict``'s ``expit(-(a * f + b))``. Other models (a constant
     ``DummyClassifier``, an uncalibrated fit) go through their own ``predict_proba``.
+
+    ``fold`` turns a topic model's weights into weights over ``X`` alone (seed similarities folded
+    in: equal up to float rounding); ``topic_input`` makes the input the topic models' own
+    ``predict_proba`` needs.
     """
 
-    def __init__(self, gate, topics: list) -> None:
+    def __init__(self, gate, topics: list, fold=None, topic_input=None) -> None:
         self.gate, self.topics = gate, tuple(topics)
+        self.topic_input = topic_input or (lambda X: X)
         self.plans: list[list[tuple[np.dtype, int, float, float, float]] | None] = []
         columns: dict[np.dtype, list[np.ndarray]] = {}
-        for model in [gate, *topics]:
+        for k, model in enumerate([gate, *topics]):
             parts = _sigmoid_linear_parts(model)
             if parts is None:
                 self.plans.append(None)
                 continue
             plan = []
             for coef, intercept, a, b in parts:
+                coef = fold(coef) if fold is not None and k > 0 else coef
                 plan.append((coef.dtype, len(columns.setdefault(coef.dtype, [])), intercept, a, b))
                 columns[coef.dtype].append(coef)
             self.plans.append(plan)
@@ -171,9 +203,12 @@ class _Stacked:
     def positive(self, X) -> list[np.ndarray]:
         scores = {dtype: np.asarray(X @ self._cast(dtype, X.dtype)) for dtype in self.weights}
         out = []
-        for model, plan in zip([self.gate, *self.topics], self.plans):
+        topic_X = None
+        for k, (model, plan) in enumerate(zip([self.gate, *self.topics], self.plans)):
             if plan is None:
-                out.append(_positive(model, X))
+                if k and topic_X is None:
+                    topic_X = self.topic_input(X)
+                out.append(_positive(model, topic_X if k else X))
                 continue
             mean = np.zeros(X.shape[0])
             for dtype, column, intercept, a, b in plan:

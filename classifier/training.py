@@ -43,7 +43,8 @@ def build_pipeline() -> Pipeline:
 
 
 def fit_pipeline(texts: list[str], Y: np.ndarray, groups: np.ndarray, taxonomy: Taxonomy) -> Pipeline:
-    """Fit on the records plus the taxonomy's seed phrases (topic models only; own groups)."""
+    """Fit on the records plus the taxonomy's seed phrases: extra examples for the topic models (own
+    groups, never for the gate) and the topics' seed vectors (``classifier.seeds``)."""
     seed_texts, seed_Y = [], []
     for j, label in enumerate(taxonomy.topics, 1):
         for phrase in taxonomy.seeds.get(label, []):

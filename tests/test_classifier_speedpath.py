@@ -31,11 +31,13 @@ TEXTS = [
 
 
 def per_model_proba(clf: GatedTopicClassifier, X) -> np.ndarray:
-    """What predict_proba computed before the stacked path: each model's own predict_proba."""
+    """What predict_proba computed before the stacked path: each model's own predict_proba (topic
+    models on ``X`` plus its seed similarities)."""
     out = np.empty((X.shape[0], clf.n_outputs_))
     out[:, 0] = _positive(clf.gate_, X)
+    topic_X = clf.topic_features(X)
     for j, model in enumerate(clf.topics_, 1):
-        out[:, j] = out[:, 0] * _positive(model, X)
+        out[:, j] = out[:, 0] * _positive(model, topic_X)
     return out
 
 
@@ -115,4 +117,5 @@ def test_default_model_fast_path_equals_each_model():
     if model is None:
         pytest.skip("no default model")
     X, clf = model.pipeline[:-1].transform(TEXTS), model.pipeline[-1]
-    np.testing.assert_allclose(clf.predict_proba(X), per_model_proba(clf, X), rtol=0, atol=1e-12)
+    # seed similarities folded into the float32 n-gram weights: equal up to float32 rounding (tags show 4 decimals)
+    np.testing.assert_allclose(clf.predict_proba(X), per_model_proba(clf, X), rtol=0, atol=1e-5)
