@@ -10,7 +10,7 @@ A topic's seed vector is the element-wise maximum of its phrases' TF-IDF rows; t
 ``scale`` x the dot product of an article's TF-IDF row with it. Being linear, it folds into the
 n-gram weights after training (``fold``), so tagging costs nothing extra and explanations credit the
 n-grams themselves. Grouped cross-validation chose this over the best single phrase's cosine (0.006
-lower macro-F1, but a sparse product per batch) and scale 2 over 1.5 and 3.
+lower macro-F1, but a sparse product per batch) and scale 1.5 over 2 and 3.
 """
 from __future__ import annotations
 
