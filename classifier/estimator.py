@@ -60,9 +60,11 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
             X.sort_indices()
         gate_rows = np.ones(len(Y), bool) if topic_only is None else ~np.asarray(topic_only, bool)
         self.gate_ = self._fit_one(X[gate_rows], Y[gate_rows, 0], groups[gate_rows])
-        self.seed_vectors_ = None
+        self.__dict__.pop("_stacked_models", None)
+        self.seed_vectors_, self.seed_scale_ = None, 0.0
         if topic_only is not None and self.seed_scale and np.any(topic_only):
             self.seed_vectors_ = seed_vectors(X, Y, np.asarray(topic_only, bool))
+            self.seed_scale_ = float(self.seed_scale)  # frozen: set_params after fit changes nothing
         relevant = Y[:, 0] == 1
         X_topics = self.topic_features(X[relevant])
         self.topics_ = [self._fit_one(X_topics, Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
@@ -73,12 +75,12 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
     def topic_features(self, X):
         """What the topic models read: ``X`` plus the seed similarities (when the model has seeds)."""
         vectors = getattr(self, "seed_vectors_", None)  # None in models built before seeds
-        return X if vectors is None else with_seed_similarity(X, vectors, self.seed_scale)
+        return X if vectors is None else with_seed_similarity(X, vectors, self.seed_scale_)
 
     def _fold(self, coef: np.ndarray) -> np.ndarray:
         """A topic model's weights as weights over ``X`` alone."""
         vectors = getattr(self, "seed_vectors_", None)
-        return coef if vectors is None else fold(coef, vectors, self.seed_scale)
+        return coef if vectors is None else fold(coef, vectors, self.seed_scale_)
 
     def predict_proba(self, X) -> np.ndarray:
         """P(relevant) and, per topic, P(relevant and topic): shape (n_samples, 1 + n_topics)."""
@@ -96,6 +98,14 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         if stacked is None or not stacked.built_from(self.gate_, self.topics_):
             stacked = self._stacked_models = _Stacked(self.gate_, self.topics_, self._fold, self.topic_features)
         return stacked
+
+    def __setstate__(self, state):
+        # models pickled before seed similarity existed: no seeds, and get_params/clone still work
+        super().__setstate__(state)
+        self.__dict__.setdefault("seed_scale", 0.0)
+        self.__dict__.setdefault("seed_vectors_", None)
+        if "seed_scale_" not in self.__dict__:
+            self.seed_scale_ = float(self.seed_scale) if self.seed_vectors_ is not None else 0.0
 
     def __getstate__(self):
         state = dict(super().__getstate__())

@@ -3,7 +3,8 @@
 ``GatedTopicClassifier.predict_proba`` stacks the calibrated linear models into one weight matrix;
 ``CharNgramCounter`` hashes blocks of documents and merges duplicate n-grams in one scipy pass. Both
 must match the per-model / per-document computation exactly: the order of a row's entries decides
-the float32 rounding downstream, so it is checked too.
+the float32 rounding downstream, so it is checked too. With seed similarities folded into the
+topic weights (``classifier.seeds``) the match is up to float32 rounding.
 """
 from __future__ import annotations
 
@@ -119,3 +120,59 @@ def test_default_model_fast_path_equals_each_model():
     X, clf = model.pipeline[:-1].transform(TEXTS), model.pipeline[-1]
     # seed similarities folded into the float32 n-gram weights: equal up to float32 rounding (tags show 4 decimals)
     np.testing.assert_allclose(clf.predict_proba(X), per_model_proba(clf, X), rtol=0, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def fitted_with_seeds():
+    """As ``fitted``, plus 20 seed rows (topic only) for topics 1 and 2: topic models get 3 more columns."""
+    rng = np.random.default_rng(2)
+    X = sp.random(260, 400, density=0.05, format="csr", dtype=np.float32, random_state=3)
+    Y = np.zeros((260, 4), dtype=int)
+    Y[:, 0] = (X[:, :40].sum(axis=1).A1 + rng.normal(0, 0.05, 260)) > 0.05
+    Y[:, 1] = Y[:, 0] & (X[:, 40:80].sum(axis=1).A1 > 0.1)
+    Y[:, 2] = Y[:, 0] & (X[:, 80:120].sum(axis=1).A1 > 0.1)
+    seeds = np.zeros(260, bool)
+    seeds[-20:] = True
+    Y[-20:, 0], Y[-20:, 1:] = 1, 0
+    Y[-20:-10, 1], Y[-10:, 2] = 1, 1
+    return GatedTopicClassifier().fit(X, Y, topic_only=seeds), X
+
+
+def test_stacked_path_with_folded_seeds_equals_each_model(fitted_with_seeds):
+    clf, X = fitted_with_seeds
+    assert clf.seed_vectors_.shape == (400, 3) and clf.topic_features(X).shape == (260, 403)
+    assert type(clf.topics_[-1]).__name__ == "DummyClassifier"
+    for rows in (X, X[:1], X.astype(np.float64)):
+        np.testing.assert_allclose(clf.predict_proba(rows), per_model_proba(clf, rows), rtol=0, atol=1e-6)
+    assert clf.weights().shape == (4, 400)
+
+
+def test_the_gate_is_the_same_with_and_without_seeds(fitted_with_seeds):
+    clf, X = fitted_with_seeds
+    seeds = np.zeros(260, bool)
+    seeds[-20:] = True
+    Y = np.zeros((260, 4), dtype=int)  # only the gate's column matters here
+    Y[:, 0] = [int(p >= 0.5) for p in clf.predict_proba(X)[:, 0]]
+    with_seeds = GatedTopicClassifier().fit(X, Y, topic_only=seeds)
+    without = GatedTopicClassifier(seed_scale=0).fit(X, Y, topic_only=seeds)
+    np.testing.assert_array_equal(with_seeds.weights()[0], without.weights()[0])
+
+
+def test_seed_scale_is_frozen_at_fit(fitted_with_seeds):
+    clf, X = fitted_with_seeds
+    before = clf.predict_proba(X)
+    changed = pickle.loads(pickle.dumps(clf))
+    changed.set_params(seed_scale=3.0)
+    np.testing.assert_array_equal(changed.predict_proba(X), before)
+    np.testing.assert_allclose(per_model_proba(changed, X), before, atol=1e-6)
+
+
+def test_a_model_pickled_before_seeds_still_works(fitted):
+    clf, X = fitted
+    old = pickle.loads(pickle.dumps(clf))
+    for name in ("seed_scale", "seed_vectors_", "seed_scale_"):
+        old.__dict__.pop(name, None)
+    loaded = pickle.loads(pickle.dumps(old))
+    assert "GatedTopicClassifier" in repr(loaded) and loaded.get_params()["seed_scale"] == 0.0
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.weights().shape == clf.weights().shape
