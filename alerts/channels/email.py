@@ -1,13 +1,17 @@
-"""Email channel: a multipart (plain text + HTML) message over SMTP, STARTTLS and login when configured.
+"""Email channel: a multipart (plain text + HTML) message over SMTP, with TLS and login when configured.
 
 Settings come only from the environment (never from a file in the repository):
 NEWSMON_SMTP_HOST, NEWSMON_SMTP_PORT, NEWSMON_SMTP_USER, NEWSMON_SMTP_PASSWORD,
-NEWSMON_SMTP_STARTTLS (default on when a user is set) and NEWSMON_MAIL_FROM.
+NEWSMON_SMTP_TLS (implicit TLS from the first byte, "SMTPS"; default on when the port is 465),
+NEWSMON_SMTP_STARTTLS (default on when a user is set and implicit TLS is off) and NEWSMON_MAIL_FROM.
+The port defaults to 465, 587 or 25 by the same order. Both TLS modes verify the server's
+certificate against the system's CA store (``Transports.tls_context``); the two together are an error.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -24,6 +28,17 @@ log = logging.getLogger(__name__)
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
+def flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool | None:
+    """A yes/no setting; None when it is not set (or wrong, which goes into ``problems``)."""
+    text = (env.get(key) or "").strip().lower()
+    if not text:
+        return None
+    if text not in TRUE | FALSE:
+        problems.append(f"{key}={text!r} must be 1/0, true/false, yes/no or on/off")
+        return None
+    return text in TRUE
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -31,6 +46,7 @@ class SmtpSettings:
     user: str | None
     password: str | None
     starttls: bool
+    tls: bool
     mail_from: str
 
     @classmethod
@@ -47,18 +63,24 @@ class SmtpSettings:
             problems.append(f"NEWSMON_MAIL_FROM={mail_from!r} is not an email address")
         if user and not password:
             problems.append("NEWSMON_SMTP_USER is set but NEWSMON_SMTP_PASSWORD is not")
-        flag = (get("NEWSMON_SMTP_STARTTLS") or "").lower()
-        if flag and flag not in TRUE | FALSE:
-            problems.append(f"NEWSMON_SMTP_STARTTLS={flag!r} must be 1/0, true/false, yes/no or on/off")
-        starttls = flag in TRUE if flag else bool(user)
-        port_text = get("NEWSMON_SMTP_PORT") or ("587" if starttls else "25")
+        tls_flag = flag(env, "NEWSMON_SMTP_TLS", problems)
+        starttls_flag = flag(env, "NEWSMON_SMTP_STARTTLS", problems)
+        port_text = get("NEWSMON_SMTP_PORT")
+        # Port 465 is implicit TLS (RFC 8314): plain SMTP there would wait for a banner until the timeout.
+        tls = tls_flag if tls_flag is not None else port_text == "465"
+        starttls = starttls_flag if starttls_flag is not None else bool(user) and not tls
+        if tls and starttls:
+            why = "" if tls_flag is not None else " (NEWSMON_SMTP_TLS is on by default for port 465)"
+            problems.append(f"NEWSMON_SMTP_TLS and NEWSMON_SMTP_STARTTLS are both on{why}: use one, "
+                            "implicit TLS (usually port 465) or STARTTLS (usually port 587)")
+        port_text = port_text or ("465" if tls else "587" if starttls else "25")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             problems.append(f"NEWSMON_SMTP_PORT={port_text!r} is not a port number")
             port_text = "0"
         if problems:
             raise DeliveryError("cannot send email: " + "; ".join(problems)
                                 + " (set them in the environment of `newsmon digest`)")
-        return cls(host, int(port_text), user, password, starttls, mail_from)  # type: ignore[arg-type]
+        return cls(host, int(port_text), user, password, starttls, tls, mail_from)  # type: ignore[arg-type]
 
 
 class EmailChannel:
@@ -92,6 +114,16 @@ class EmailChannel:
                                          disposition="inline")
         return msg
 
+    def connect(self, s: SmtpSettings) -> smtplib.SMTP:
+        """Open the connection; with implicit TLS the handshake (and certificate check) happens here."""
+        factory, timeout = self.transports.smtp_factory, self.sub.timeout
+        if not s.tls:
+            return factory(s.host, s.port, timeout=timeout)
+        # The default factory is plain smtplib.SMTP; a factory passed in gets the context and must do TLS.
+        if factory is smtplib.SMTP:
+            factory = smtplib.SMTP_SSL
+        return factory(s.host, s.port, timeout=timeout, context=self.transports.tls_context())
+
     def deliver(self, digest: Digest, session: Session) -> str:
         self.check()
         s = self.settings
@@ -99,9 +131,12 @@ class EmailChannel:
         sent = False
         where = f"SMTP server {s.host}:{s.port}"
         try:
-            smtp = self.transports.smtp_factory(s.host, s.port, timeout=self.sub.timeout)
+            smtp = self.connect(s)
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"cannot connect to {where}: {exc}", self.sub.name) from exc
+            hint = ""
+            if s.tls and isinstance(exc, ssl.SSLError) and not isinstance(exc, ssl.SSLCertVerificationError):
+                hint = " (is it an implicit-TLS port? NEWSMON_SMTP_TLS=0 for plain SMTP or STARTTLS)"
+            raise DeliveryError(f"cannot connect to {where}: {exc}{hint}", self.sub.name) from exc
         try:
             if s.starttls:
                 smtp.starttls(context=self.transports.tls_context())
