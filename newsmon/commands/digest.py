@@ -41,8 +41,8 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
     still run, and a failed delivery is retried by the next run.
 
     Email reads NEWSMON_SMTP_HOST, NEWSMON_SMTP_PORT, NEWSMON_SMTP_USER, NEWSMON_SMTP_PASSWORD,
-    NEWSMON_SMTP_STARTTLS (on by default when a user is set) and NEWSMON_MAIL_FROM from the
-    environment.
+    NEWSMON_SMTP_TLS (implicit TLS; on by default for port 465), NEWSMON_SMTP_STARTTLS (on by
+    default when a user is set and implicit TLS is off) and NEWSMON_MAIL_FROM from the environment.
     """
     from alerts.run import RunOptions, run_digests
     from alerts.subscriptions import load_subscriptions
