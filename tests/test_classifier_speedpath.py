@@ -42,15 +42,22 @@ def per_model_proba(clf: GatedTopicClassifier, X) -> np.ndarray:
     return out
 
 
-@pytest.fixture(scope="module")
-def fitted():
-    rng = np.random.default_rng(0)
-    X = sp.random(240, 400, density=0.05, format="csr", dtype=np.float32, random_state=1)
-    Y = np.zeros((240, 4), dtype=int)
-    Y[:, 0] = (X[:, :40].sum(axis=1).A1 + rng.normal(0, 0.05, 240)) > 0.05
+def synthetic(rows: int, seed: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Random sparse features and labels that depend on them: relevance on columns 0-39, topics 1
+    and 2 on columns 40-79 and 80-119; topic 3 is never positive (a DummyClassifier, answered by its
+    own predict_proba)."""
+    rng = np.random.default_rng(seed)
+    X = sp.random(rows, 400, density=0.05, format="csr", dtype=np.float32, random_state=seed + 1)
+    Y = np.zeros((rows, 4), dtype=int)
+    Y[:, 0] = (X[:, :40].sum(axis=1).A1 + rng.normal(0, 0.05, rows)) > 0.05
     Y[:, 1] = Y[:, 0] & (X[:, 40:80].sum(axis=1).A1 > 0.1)
     Y[:, 2] = Y[:, 0] & (X[:, 80:120].sum(axis=1).A1 > 0.1)
-    # column 3 never positive: a DummyClassifier, answered by its own predict_proba
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, Y = synthetic(240, 0)
     return GatedTopicClassifier().fit(X, Y), X
 
 
@@ -125,12 +132,7 @@ def test_default_model_fast_path_equals_each_model():
 @pytest.fixture(scope="module")
 def fitted_with_seeds():
     """As ``fitted``, plus 20 seed rows (topic only) for topics 1 and 2: topic models get 3 more columns."""
-    rng = np.random.default_rng(2)
-    X = sp.random(260, 400, density=0.05, format="csr", dtype=np.float32, random_state=3)
-    Y = np.zeros((260, 4), dtype=int)
-    Y[:, 0] = (X[:, :40].sum(axis=1).A1 + rng.normal(0, 0.05, 260)) > 0.05
-    Y[:, 1] = Y[:, 0] & (X[:, 40:80].sum(axis=1).A1 > 0.1)
-    Y[:, 2] = Y[:, 0] & (X[:, 80:120].sum(axis=1).A1 > 0.1)
+    X, Y = synthetic(260, 2)
     seeds = np.zeros(260, bool)
     seeds[-20:] = True
     Y[-20:, 0], Y[-20:, 1:] = 1, 0
