@@ -27,6 +27,7 @@ COMMANDS = {
     "train": "newsmon.commands.classify:train",
     "retag": "newsmon.commands.classify:retag",
     "evaluate": "newsmon.commands.classify:evaluate",
+    "review": "newsmon.commands.review:review",
 }
 
 
