@@ -58,3 +58,10 @@ def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
     if f.limit:
         query = query.limit(f.limit)
     return list(session.scalars(query))
+
+
+def count_matching(session: Session, f: ArticleFilter, *, stories: bool = False) -> int:
+    """How many articles (or distinct stories) match ``f``, ignoring its limit: "50 of 812 shown"."""
+    query = filtered(session.get_bind().dialect.name, f)
+    column = func.count(func.distinct(Article.story_id)) if stories else func.count(Article.id)
+    return session.scalar(query.with_only_columns(column).order_by(None)) or 0

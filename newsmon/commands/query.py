@@ -1,16 +1,17 @@
 """`newsmon query`: what analysts ask of the store, as a table, CSV or JSON."""
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import datetime
 
 import click
 
+from newsmon.csvout import write_csv
 from newsmon.options import db_option
 
 FORMATS = ("table", "csv", "json")
+TABLE_PAGE = 50  # rows the table shows unless --limit says otherwise; exports are complete
 
 
 def parse_date(_ctx, _param, value: str | None) -> datetime | None:
@@ -32,31 +33,47 @@ def parse_date(_ctx, _param, value: str | None) -> datetime | None:
 @click.option("--topic", "topics", multiple=True, help="Only articles tagged with this topic (repeatable: any of them).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Minimum confidence of --topic tags.")
 @click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the classifier finds relevant.")
-@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most this many rows (0: all).")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help=f"At most this many rows (0: all). Default: all for csv and json; "
+                   f"the newest {TABLE_PAGE} for the table, which says how many there are.")
 @click.option("--group-by", "group_by", type=click.Choice(["article", "story"]), default="article", show_default=True,
               help="One row per article, or one per story (all copies of it across outlets).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def query(db_url: str, since, until, sources, languages, search, topics, min_confidence, relevant_only,
-          limit: int, group_by: str, fmt: str) -> None:
-    """Find stored articles by date, source, language, topic and full text."""
+          limit: int | None, group_by: str, fmt: str) -> None:
+    """Find stored articles by date, source, language, topic and full text.
+
+    CSV and JSON exports hold every match unless --limit is given; the table shows the newest
+    50 and says how many matched.
+    """
     from storage.db import open_database
-    from storage.queries import ArticleFilter, filtered, find_articles
+    from storage.queries import ArticleFilter, count_matching, filtered, find_articles
     from storage.stories import stories_overview
     from storage.models import Article
 
+    if limit is None:
+        limit = TABLE_PAGE if fmt == "table" else 0
     article_filter = ArticleFilter(
         since=since, until=until, sources=sources, languages=languages, search=search, topics=topics,
         min_confidence=min_confidence, relevant_only=relevant_only, limit=limit or None,
     )
+    total = None
     with open_database(db_url)() as session:
         if group_by == "story":
             selected = filtered(session.get_bind().dialect.name, article_filter).with_only_columns(Article.id)
             rows = [story_row(s) for s in stories_overview(session, selected, limit=limit or None)]
+            if limit and len(rows) == limit:
+                total = count_matching(session, article_filter, stories=True)
             printers = {"table": print_story_table, "csv": print_story_csv, "json": print_json}
         else:
             rows = [article_row(a) for a in find_articles(session, article_filter)]
+            if limit and len(rows) == limit:
+                total = count_matching(session, article_filter)
             printers = {"table": print_table, "csv": print_csv, "json": print_json}
     printers[fmt](rows)
+    if total is not None and total > len(rows):
+        what = "stories" if group_by == "story" else "articles"
+        click.echo(f"{len(rows)} of {total} {what} shown (--limit 0 shows all)", err=fmt != "table")
 
 
 def story_row(story) -> dict:
@@ -75,10 +92,7 @@ def story_row(story) -> dict:
 
 def print_story_csv(rows: list[dict]) -> None:
     columns = ["story_id", "first_seen", "latest", "first_published", "articles", "outlet_count", "outlets", "title", "url"]
-    writer = csv.DictWriter(sys.stdout, columns)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "outlets": ";".join(row["outlets"])})
+    write_csv(sys.stdout, columns, ({**row, "outlets": ";".join(row["outlets"])} for row in rows))
 
 
 def print_story_table(rows: list[dict]) -> None:
@@ -118,10 +132,7 @@ def print_json(rows: list[dict]) -> None:
 
 def print_csv(rows: list[dict]) -> None:
     columns = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
-    writer = csv.DictWriter(sys.stdout, columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "topics": ";".join(row["topics"])})
+    write_csv(sys.stdout, columns, ({**row, "topics": ";".join(row["topics"])} for row in rows))
 
 
 def print_table(rows: list[dict]) -> None:
