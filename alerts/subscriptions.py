@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsmon.errors import ConfigError, SubscriptionError
+from newsmon.names import language_problem, topic_problem
 
 DEFAULT_PATH = "alerts/subscriptions.toml"
 CHANNELS = ("email", "webhook", "file", "atom")
@@ -207,6 +208,11 @@ def _build(entry: object, index: int, locate: _Locator, path: str, warnings: lis
     keywords = entry.get("keywords")
     if keywords is not None and not isinstance(keywords, str):
         raise fail(f"{name}: 'keywords' must be a string (a full-text query)", "keywords")
+    # A misspelt topic or language would match nothing forever: an error, not an empty digest.
+    for key, problem in (("topics", topic_problem(strings("topics"))),
+                         ("languages", language_problem(strings("languages")))):
+        if problem:
+            raise fail(f"{name}: {problem}", key)
 
     return Subscription(
         name=name,

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 KINDS = ("feed", "sitemap", "listing")
 KNOWN_KEYS = {"name", "kind", "url", "urls", "lang", "link_pattern", "max_articles", "notes", "homepage"}
 _HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]\s*(#.*)?$")
+_ANY_HEADER = re.compile(r"^\s*\[")  # any table header starts a new entry, so a typo cannot swallow the next
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 @dataclass(frozen=True)
@@ -51,36 +53,72 @@ def load_sources(path: str | Path) -> SourceFile:
 def parse_sources(content: str, path: str = "<sources>") -> SourceFile:
     result = SourceFile()
     names: set[str] = set()
-    for line, chunk in _entries(content):
+    for line, chunk in _entries(content, path, result):
         try:
             source = _parse_entry(chunk, path, line)
             if source.name in names:
                 raise ConfigError(f"duplicate source name {source.name!r}", path, line)
         except ConfigError as exc:
-            logger.error("skipping source: %s", exc)
-            result.errors.append(exc)
+            _skip(result, exc)
             continue
         names.add(source.name)
         result.sources.append(source)
     return result
 
 
-def _entries(content: str) -> list[tuple[int, str]]:
-    """Split the file at each ``[[source]]`` header: (line number of the header, its text)."""
+def require_sources(loaded: SourceFile, path: str | Path, only: str | None = None) -> list[Source]:
+    """The sources to crawl, or a ConfigError when there is none (or no source named ``only``).
+
+    A file whose every entry is broken must fail the crawl loudly, not crawl nothing and succeed.
+    """
+    if only is not None:
+        chosen = [s for s in loaded.sources if s.name == only]
+        if not chosen:
+            known = ", ".join(s.name for s in loaded.sources) or "none"
+            raise ConfigError(f"no source named {only!r} (sources: {known})", str(path))
+        return chosen
+    if not loaded.sources:
+        detail = f"; first problem: {loaded.errors[0]}" if loaded.errors else ""
+        raise ConfigError(f"no usable [[source]] entry{detail}", str(path))
+    return list(loaded.sources)
+
+
+def _entries(content: str, path: str, result: SourceFile) -> list[tuple[int, str]]:
+    """Split the file at each table header: (line number of a ``[[source]]`` header, its text).
+
+    Any other header (``[[sources]]``, ``[source]``) or a key outside every table is an error
+    with its line, so a typo is reported instead of silently crawling nothing.
+    """
     entries: list[tuple[int, list[str]]] = []
+    current: list[str] | None = None
     for number, text in enumerate(content.splitlines(), start=1):
         if _HEADER.match(text):
-            entries.append((number, [text]))
-        elif entries:
-            entries[-1][1].append(text)
+            current = [text]
+            entries.append((number, current))
+        elif _ANY_HEADER.match(text):
+            current = []  # the bad table's keys go with it, reported once
+            _skip(result, ConfigError(f"unknown table {text.strip()[:40]!r} (each source starts with [[source]])",
+                                      path, number))
+        elif current is not None:
+            current.append(text)
+        elif text.strip() and not text.strip().startswith("#"):
+            _skip(result, ConfigError(f"{text.strip()[:40]!r} is outside any [[source]] table", path, number))
     return [(number, "\n".join(lines)) for number, lines in entries]
+
+
+def _skip(result: SourceFile, error: ConfigError) -> None:
+    logger.error("skipping source: %s", error)
+    result.errors.append(error)
 
 
 def _parse_entry(chunk: str, path: str, line: int) -> Source:
     try:
         data = tomllib.loads(chunk)["source"][0]
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {_shift_line(str(exc), line)}", path, line) from exc
+        found = _TOML_LINE.search(str(exc))
+        where = line + int(found.group(1)) - 1 if found else line
+        message = str(exc)[: found.start()].strip() if found else str(exc)
+        raise ConfigError(f"invalid TOML: {message}", path, where) from exc
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError("missing 'name'", path, line)
@@ -116,8 +154,3 @@ def _parse_entry(chunk: str, path: str, line: int) -> Source:
     if unknown:
         logger.warning("%s:%d: source %r: ignoring unknown keys %s", path, line, name, ", ".join(sorted(unknown)))
     return Source(name, kind, tuple(urls), lang, pattern, max_articles, line)
-
-
-def _shift_line(message: str, offset: int) -> str:
-    """tomllib counts lines from the chunk; report them in the file's numbering."""
-    return re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + offset - 1}", message)

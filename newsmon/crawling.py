@@ -13,6 +13,7 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 import crawlers
+from crawlers.sources import SourceFile, load_sources, require_sources
 from newsmon import user_agent
 from storage.articles import utcnow
 from storage.db import open_database
@@ -31,7 +32,13 @@ class CrawlSummary:
     dropped: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     config_errors: int = 0
+    entry_pages: int = 0  # feeds, sitemaps and listing pages that answered (304 included)
     finish_reason: str = ""
+
+    @property
+    def nothing_answered(self) -> bool:
+        """Every entry point failed: the network or the machine is down, not one source."""
+        return bool(self.errors) and self.entry_pages == 0
 
     def line(self) -> str:
         dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(self.dropped.items())) or "none"
@@ -46,7 +53,13 @@ class CrawlSummary:
             parts.append(f"{self.config_errors} bad source entries skipped")
         if self.finish_reason != "finished":
             parts.append(f"crawl ended: {self.finish_reason}")
+        elif self.nothing_answered:
+            parts.append("no source answered at all")
         return "; ".join(parts)
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason == "finished" and not self.nothing_answered
 
 
 def resolve_sources(path: str | Path | None) -> Path:
@@ -54,6 +67,13 @@ def resolve_sources(path: str | Path | None) -> Path:
     if path is None or (str(path) == "crawlers/sources.toml" and not Path(path).exists()):
         return PACKAGED_SOURCES
     return Path(path)
+
+
+def checked_sources(path: Path, only: str | None = None) -> SourceFile:
+    """The sources file, read before crawling: a ConfigError when nothing (or no ``only``) can run."""
+    loaded = load_sources(path)
+    require_sources(loaded, path, only)
+    return loaded
 
 
 def crawl_settings(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, Any] | None = None) -> Settings:
@@ -123,6 +143,8 @@ def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
             summary.dropped[key.removeprefix("newsmon/dropped/")] += value
         elif key.startswith("newsmon/errors/"):
             summary.errors[key.removeprefix("newsmon/errors/")] += value
+        elif key.endswith("/entry_pages") and isinstance(value, int):
+            summary.entry_pages += value
     return summary
 
 

@@ -65,3 +65,12 @@ def count_matching(session: Session, f: ArticleFilter, *, stories: bool = False)
     query = filtered(session.get_bind().dialect.name, f)
     column = func.count(func.distinct(Article.story_id)) if stories else func.count(Article.id)
     return session.scalar(query.with_only_columns(column).order_by(None)) or 0
+
+
+def known_sources(session: Session) -> set[str]:
+    """Every source name that has an article or was ever crawled."""
+    from storage.models import CrawlRunSource
+
+    stored = session.scalars(select(Article.source).distinct())
+    crawled = session.scalars(select(CrawlRunSource.source).distinct())
+    return set(stored) | set(crawled)

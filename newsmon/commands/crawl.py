@@ -32,22 +32,30 @@ def crawl(sources_path: str, db_url: str, raw_dir: str, only_source: str | None,
           redis_url: str | None, frontier: str | None, overrides: tuple[str, ...]) -> None:
     """Crawl the sources in a sources file and store their articles.
 
+    Exits 1 when the sources file has no usable source, --source names none of them, the crawl
+    did not finish, or not one source answered; a bad entry among good ones is skipped and counted.
+
     With --redis, start the same command on several machines: they share one frontier, so each
     article page is fetched once, and they write to the same --db (use PostgreSQL then).
     """
-    from newsmon.crawling import crawl_settings, resolve_sources, run_crawl
+    from newsmon.crawling import checked_sources, crawl_settings, resolve_sources, run_crawl
+    from newsmon.errors import ConfigError
     from newsmon.frontier import default_frontier_name, frontier_settings
 
     sources = resolve_sources(sources_path)
     if not sources.exists():
         raise click.ClickException(f"sources file not found: {sources}")
+    try:
+        checked_sources(sources, only_source)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     extra: dict[str, object] = {}
     if redis_url:
         extra = frontier_settings(redis_url, frontier or default_frontier_name())
     settings = crawl_settings(sources, db_url, raw_dir, {**extra, **_parse_overrides(overrides)})
     summary = run_crawl(settings, spider, **({"source": only_source} if only_source else {}))
     click.echo(summary.line())
-    if summary.finish_reason != "finished":
+    if not summary.ok:
         sys.exit(1)
 
 

@@ -72,8 +72,11 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
         return
 
     factory = open_database(db_url)
-    failed = len(errors)
     try:
+        subs, unknown = _check_sources(factory, subs, path)
+        for error in unknown:
+            click.echo(f"error: {error}", err=True)
+        failed = len(errors) + len(unknown)
         outcomes = run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since_at))
     finally:
         factory.kw["bind"].dispose()
@@ -88,3 +91,21 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
             click.echo(f"{outcome.subscription}: {outcome.message}")
     if failed:
         raise click.ClickException(f"{failed} subscription(s) failed; see the errors above")
+
+
+def _check_sources(factory, subs: list, path: str) -> tuple[list, list]:
+    """Subscriptions whose sources the database knows, and an error for each of the others."""
+    from newsmon.errors import SubscriptionError
+    from newsmon.names import source_problem
+    from storage.queries import known_sources
+
+    with factory() as session:
+        known = known_sources(session)
+    kept, bad = [], []
+    for sub in subs:
+        problem = source_problem(sub.sources, known)
+        if problem:
+            bad.append(SubscriptionError(f"{sub.name}: {problem}", path, sub.line, sub.name))
+        else:
+            kept.append(sub)
+    return kept, bad

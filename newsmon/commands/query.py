@@ -51,6 +51,12 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     from storage.stories import stories_overview
     from storage.models import Article
 
+    from newsmon.names import language_problem, source_problem, topic_problem
+    from storage.queries import known_sources
+
+    for problem in (language_problem(languages), topic_problem(topics)):
+        if problem:
+            raise click.UsageError(problem)
     if limit is None:
         limit = TABLE_PAGE if fmt == "table" else 0
     article_filter = ArticleFilter(
@@ -59,6 +65,9 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     )
     total = None
     with open_database(db_url)() as session:
+        problem = source_problem(sources, known_sources(session)) if sources else None
+        if problem:
+            raise click.UsageError(problem)
         if group_by == "story":
             selected = filtered(session.get_bind().dialect.name, article_filter).with_only_columns(Article.id)
             rows = [story_row(s) for s in stories_overview(session, selected, limit=limit or None)]

@@ -34,6 +34,10 @@ def status(db_url: str, history: int) -> None:
         return
     click.echo(f"Last run {last.id}: {last.status}, started {last.started:%Y-%m-%d %H:%M} UTC"
                + (f", took {(last.finished - last.started).total_seconds():.0f}s" if last.finished else ""))
+    skipped = (last.stats or {}).get("newsmon/config_errors")
+    if skipped:
+        click.echo(f"WARNING sources file: {skipped} bad source entr{'y' if skipped == 1 else 'ies'} skipped "
+                   f"by run {last.id} (`newsmon crawl` prints each with its line)")
     if not reports:
         click.echo("No finished run yet.")
         return
