@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsmon.clean import AUTHOR_MAX, SITE_MAX, TITLE_MAX, URL_MAX, clean_line, clean_text, clean_url
 from storage.models import Article, ArticleRevision, FetchState
 
 
@@ -35,6 +36,15 @@ class ArticleRecord:
     fetched: datetime | None = None
     tags: Any = None  # classifier.Tags (relevance, relevant, topics) or None
     model_version: str | None = None
+
+    def __post_init__(self) -> None:
+        """Scraped strings are cleaned here, the one door every write goes through (newsmon.clean)."""
+        self.url = clean_url(self.url)
+        self.fetched_url = clean_url(self.fetched_url)[:URL_MAX]
+        self.text = clean_text(self.text)
+        self.title = clean_line(self.title, TITLE_MAX)
+        self.author = clean_line(self.author, AUTHOR_MAX)
+        self.site = clean_line(self.site, SITE_MAX)
 
 
 @dataclass

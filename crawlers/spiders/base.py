@@ -19,6 +19,7 @@ from crawlers.extensions.fetchstate import FetchStateTracker
 from crawlers.items import PageItem
 from crawlers.sources import Source, load_sources
 from crawlers.spiders.pages import looks_binary, page_encoding
+from newsmon.clean import URL_MAX, clean_line, clean_url
 from newsmon.urls import canonical_url, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -145,14 +146,16 @@ class SourcesSpider(scrapy.Spider):
         ``updated`` is the date the feed or sitemap says the page last changed: a stored page
         older than that is fetched again. ``entry_url`` is the page that listed the link.
         """
-        if not url or not is_http_url(url):
-            self.count_error(source, "bad-link", url)
+        url = clean_url(url) if url else url  # a newline in a feed's link must not forge a log line
+        if not url or len(url) > URL_MAX or not is_http_url(url):
+            self.count_error(source, "bad-link", url[:200] if url else url)
             return None
         return scrapy.Request(
             canonical_url(url),
             callback=self.parse_article,
             errback=self.on_error,
-            cb_kwargs={"source": source, "published": published, "title": title, "lang": lang or source.lang},
+            cb_kwargs={"source": source, "published": published, "title": clean_line(title),
+                       "lang": lang or source.lang},
             meta={"newsmon_source": source.name, "newsmon_kind": "article",
                   "newsmon_updated": updated, "newsmon_entry": entry_url},
         )

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import click
 
+from newsmon.clean import clean_text
 from newsmon.errors import ConfigError
 from newsmon.options import db_option
 
@@ -83,7 +84,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
     for outcome in outcomes:
         if outcome.preview:
             click.echo(f"=== {outcome.subscription} ===")
-            click.echo(outcome.preview)
+            click.echo(clean_text(outcome.preview))  # stored titles may predate cleaning
         if outcome.failed:
             failed += 1
             click.echo(f"error: {outcome.message}", err=True)

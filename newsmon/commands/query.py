@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 
+from newsmon.clean import terminal_safe
 from newsmon.csvout import write_csv
 from newsmon.options import db_option
 
@@ -112,7 +113,8 @@ def print_story_table(rows: list[dict]) -> None:
     for r in rows:
         outlets = f"{r['outlet_count']}"
         click.echo(f"{r['story_id']:>6}  {r['first_seen'][:16]:<16}  {r['latest'][:16]:<16}  {outlets:>7}  "
-                   f"{_clip(r['title'] or '(no title)', 60)}  [{', '.join(r['outlets'][:4])}]")
+                   f"{_clip(terminal_safe(r['title']) or '(no title)', 60)}  "
+                   f"[{terminal_safe(', '.join(r['outlets'][:4]))}]")
 
 
 def article_row(article) -> dict:
@@ -153,8 +155,8 @@ def format_table(rows: list[dict]) -> str:
         return "No articles match."
     header = ("ID", "DATE", "SOURCE", "LANG", "TOPICS", "TITLE")
     lines = [
-        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"] or "", _topics_cell(r),
-         r["title"] or "(no title)")
+        (str(r["id"]), (r["published"] or "")[:10], terminal_safe(r["source"]), terminal_safe(r["language"]),
+         _topics_cell(r), terminal_safe(r["title"]) or "(no title)")
         for r in rows
     ]
     widths = [max(len(h), *(_width(line[i]) for line in lines)) for i, h in enumerate(header[:-1])]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from newsmon.clean import terminal_safe
 from newsmon.options import db_option
 
 
@@ -42,11 +43,11 @@ def _show(factory, story_id: int) -> None:
         )
         for article in articles:
             click.echo("")
-            click.echo(f"  #{article.id} {article.source}  {_when(article.published or article.first_seen)}")
-            click.echo(f"    {article.title or '(no title)'}")
-            click.echo(f"    {article.url}")
+            click.echo(f"  #{article.id} {terminal_safe(article.source)}  {_when(article.published or article.first_seen)}")
+            click.echo(f"    {terminal_safe(article.title) or '(no title)'}")
+            click.echo(f"    {terminal_safe(article.url)}")
             for revision in article.revisions:
                 click.echo(
                     f"    earlier version fetched {_when(revision.fetched)}: "
-                    f"{revision.title or '(no title)'} [{len(revision.text)} chars, {revision.content_hash[:12]}]"
+                    f"{terminal_safe(revision.title) or '(no title)'} [{len(revision.text)} chars, {revision.content_hash[:12]}]"
                 )
