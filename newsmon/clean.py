@@ -38,8 +38,10 @@ def clean_line(value: str | None, limit: int = TITLE_MAX) -> str | None:
     return value or None
 
 
-def clean_text(value: str, limit: int = TEXT_MAX) -> str:
+def clean_text(value: str | None, limit: int = TEXT_MAX) -> str | None:
     """A body of text: line breaks and tabs kept, other control characters removed, capped."""
+    if value is None:
+        return None
     value = _strip_controls(value.replace("\r\n", "\n").replace("\r", "\n"), keep="\n\t")
     return value[:limit]
 

@@ -41,7 +41,7 @@ def test_stored_strings_are_clean_and_printing_is_safe_even_for_old_rows(sqlite_
         article = session.scalars(select(Article)).one()
         assert article.title == clean_line(HOSTILE) and "\x00" not in article.text and len(article.site) == 300
         # A row written before cleaning existed:
-        session.execute(update(Article).values(title=HOSTILE, source="a\x1b[2J"))
+        session.execute(update(Article).values(title=HOSTILE, source="a\x1b[2J", first_seen=datetime(2026, 1, 1)))
         story_id = article.story_id
     runner = CliRunner()
     subs = tmp_path / "subs.toml"
