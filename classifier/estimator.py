@@ -38,12 +38,18 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, estimator=None, calibration_folds: int = 3, random_state: int = 0, seed_scale: float = 1.5
+        self,
+        estimator=None,
+        calibration_folds: int = 3,
+        random_state: int = 0,
+        seed_scale: float = 1.5,
+        gate_seeds: bool = False,
     ) -> None:
         self.estimator = estimator
         self.calibration_folds = calibration_folds
         self.random_state = random_state
         self.seed_scale = seed_scale
+        self.gate_seeds = gate_seeds
 
     def fit(self, X, Y, groups=None, topic_only=None):
         """``topic_only`` marks rows (seed phrases) that teach the topic models but not the gate, and
@@ -59,12 +65,14 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
             X = X.tocsr().astype(np.float64)
             X.sort_indices()
         gate_rows = np.ones(len(Y), bool) if topic_only is None else ~np.asarray(topic_only, bool)
-        self.gate_ = self._fit_one(X[gate_rows], Y[gate_rows, 0], groups[gate_rows])
         self.__dict__.pop("_stacked_models", None)
         self.seed_vectors_, self.seed_scale_ = None, 0.0
         if topic_only is not None and self.seed_scale and np.any(topic_only):
             self.seed_vectors_ = seed_vectors(X, Y, np.asarray(topic_only, bool))
             self.seed_scale_ = float(self.seed_scale)  # frozen: set_params after fit changes nothing
+        self.gate_seeds_ = bool(self.gate_seeds and self.seed_vectors_ is not None)
+        X_gate = self.topic_features(X[gate_rows]) if self.gate_seeds_ else X[gate_rows]
+        self.gate_ = self._fit_one(X_gate, Y[gate_rows, 0], groups[gate_rows])
         relevant = Y[:, 0] == 1
         X_topics = self.topic_features(X[relevant])
         self.topics_ = [self._fit_one(X_topics, Y[relevant, j], groups[relevant]) for j in range(1, Y.shape[1])]
@@ -96,7 +104,8 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         """The fitted models as one weight matrix (built on first use, not pickled)."""
         stacked = getattr(self, "_stacked_models", None)
         if stacked is None or not stacked.built_from(self.gate_, self.topics_):
-            stacked = self._stacked_models = _Stacked(self.gate_, self.topics_, self._fold, self.topic_features)
+            folded = [getattr(self, "gate_seeds_", False)] + [True] * len(self.topics_)
+            stacked = self._stacked_models = _Stacked(self.gate_, self.topics_, self._fold, self.topic_features, folded)
         return stacked
 
     def __setstate__(self, state):
@@ -122,7 +131,8 @@ class GatedTopicClassifier(ClassifierMixin, BaseEstimator):
         n = self.n_features_in_
         vectors = getattr(self, "seed_vectors_", None)
         width = n if vectors is None else n + vectors.shape[1]
-        return np.vstack([_coef(self.gate_, n), *[self._fold(_coef(m, width)) for m in self.topics_]])
+        gate = self._fold(_coef(self.gate_, width)) if getattr(self, "gate_seeds_", False) else _coef(self.gate_, n)
+        return np.vstack([gate, *[self._fold(_coef(m, width)) for m in self.topics_]])
 
     def _fit_one(self, X, y, groups):
         base = self.estimator if self.estimator is not None else default_estimator()
@@ -178,9 +188,10 @@ class _Stacked:
     ``predict_proba`` needs.
     """
 
-    def __init__(self, gate, topics: list, fold=None, topic_input=None) -> None:
+    def __init__(self, gate, topics: list, fold=None, topic_input=None, folded: list[bool] | None = None) -> None:
         self.gate, self.topics = gate, tuple(topics)
         self.topic_input = topic_input or (lambda X: X)
+        self.folded = folded or [False] + [True] * len(self.topics)
         self.plans: list[list[tuple[np.dtype, int, float, float, float]] | None] = []
         columns: dict[np.dtype, list[np.ndarray]] = {}
         for k, model in enumerate([gate, *topics]):
@@ -190,7 +201,7 @@ class _Stacked:
                 continue
             plan = []
             for coef, intercept, a, b in parts:
-                coef = fold(coef) if fold is not None and k > 0 else coef
+                coef = fold(coef) if fold is not None and self.folded[k] else coef
                 plan.append((coef.dtype, len(columns.setdefault(coef.dtype, [])), intercept, a, b))
                 columns[coef.dtype].append(coef)
             self.plans.append(plan)
@@ -217,9 +228,9 @@ class _Stacked:
         topic_X = None
         for k, (model, plan) in enumerate(zip([self.gate, *self.topics], self.plans)):
             if plan is None:
-                if k and topic_X is None:
+                if self.folded[k] and topic_X is None:
                     topic_X = self.topic_input(X)
-                out.append(_positive(model, topic_X if k else X))
+                out.append(_positive(model, topic_X if self.folded[k] else X))
                 continue
             mean = np.zeros(X.shape[0])
             for dtype, column, intercept, a, b in plan:

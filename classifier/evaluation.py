@@ -80,5 +80,25 @@ def best_threshold(proba: np.ndarray, truth: np.ndarray) -> float:
     return float(min(ties, key=lambda cut: abs(cut - 0.5)))
 
 
+def recall_by_topic_count(Y: np.ndarray, predicted: np.ndarray, labels: Sequence[str]) -> dict:
+    """Share of true topic labels found, on records with one topic and on records with two or more
+    (overall and per topic): secondary topics are where recall is lost."""
+    Y, predicted = gate(Y), gate(predicted)
+    n_topics = Y[:, 1:].sum(axis=1)
+    out: dict = {}
+    for name, rows in (("1 topic", n_topics == 1), ("2+ topics", n_topics >= 2)):
+        truth, found = Y[rows, 1:], predicted[rows, 1:]
+        per_label = {
+            label: _ratio(found[:, j - 1][truth[:, j - 1] == 1].sum(), truth[:, j - 1].sum())
+            for j, label in enumerate(labels) if j > 0
+        }
+        out[name] = {"records": int(rows.sum()), "recall": _ratio((found & truth).sum(), truth.sum()), "per_label": per_label}
+    return out
+
+
+def _ratio(hit, total) -> float | None:
+    return None if not total else round(float(hit) / float(total), 4)
+
+
 def _r(x) -> float:
     return round(float(x), 4)

@@ -9,6 +9,9 @@ from pathlib import Path
 from newsmon.errors import ConfigError, LabelError
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
+# lexicon terms per seed phrase: a phrase's TF-IDF row is normalised, so a few terms each keep every
+# term's weight in the topic's seed vector (its element-wise max over phrases) without one row per term
+LEXICON_TERMS_PER_PHRASE = 6
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,10 @@ class Taxonomy:
         return labels
 
 
-def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY, lexicon: str | Path | None = "") -> Taxonomy:
+    """The labels of ``path``; each topic's seed phrases are its own ``seeds`` plus the terms of
+    every ``<lang>.toml`` in the ``lexicon`` folder (default: the ``lexicon`` folder beside
+    ``path``, when there is one; None: no lexicon)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -58,5 +64,30 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
         phrases = entry.get("seeds", [])
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             raise ConfigError(f"seeds of label {name!r} must be a list of strings", path=str(path))
-        seeds[name] = phrases
+        seeds[name] = list(phrases)
+    if lexicon == "":
+        lexicon = Path(path).with_name("lexicon") if Path(path).with_name("lexicon").is_dir() else None
+    if lexicon is not None:
+        for label, phrases in lexicon_phrases(Path(lexicon)).items():
+            if label not in seeds:
+                raise ConfigError(f"lexicon names an unknown label {label!r}", path=str(lexicon))
+            seeds[label].extend(phrases)
     return Taxonomy(relevance=gate["name"], definitions=definitions, seeds=seeds)
+
+
+def lexicon_phrases(folder: Path) -> dict[str, list[str]]:
+    """Seed phrases from a lexicon folder: one ``<lang>.toml`` per language, a ``[label]`` table
+    with ``terms = [...]`` per topic, joined ``LEXICON_TERMS_PER_PHRASE`` terms to a phrase."""
+    phrases: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read lexicon: {exc}", path=str(path)) from exc
+        for label, table in data.items():
+            terms = table.get("terms") if isinstance(table, dict) else None
+            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+                raise ConfigError(f"[{label}] needs terms = [\"...\", ...]", path=str(path))
+            step = LEXICON_TERMS_PER_PHRASE
+            phrases.setdefault(label, []).extend("; ".join(terms[i : i + step]) for i in range(0, len(terms), step))
+    return phrases

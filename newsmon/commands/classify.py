@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsmon.commands.query import parse_date
+from newsmon.commands.train_report import print_training_report, print_scores
 from newsmon.errors import NewsmonError
 from newsmon.options import db_option
 
@@ -113,11 +114,21 @@ def label(article_id: int, add, remove, irrelevant: bool, db_url: str) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to save the model (default: classifier/models/default.joblib); metrics go next to it.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
-def train(data, corrections: bool, db_url: str, output: Path | None, folds: int) -> None:
-    """Train a new model version from labelled JSONL files and analysts' corrections."""
+@click.option("--examples/--no-examples", default=True, show_default=True,
+              help="Also train on the team-written examples in classifier/examples/ (never scored).")
+@click.option("--estimates/--no-estimates", default=True, show_default=True,
+              help="Also estimate the scores on unseen news: new collection and leave-one-language-out (about 40 more fits).")
+def train(data, corrections: bool, db_url: str, output: Path | None, folds: int, examples: bool, estimates: bool) -> None:
+    """Train a new model version from labelled JSONL files and analysts' corrections.
+
+    Prints three estimates: cross-validation grouped by event; the new-collection estimate (train
+    on one collection of the records, test on the other, both ways; collections come from a
+    record's "collection" field, or ids t001-t398 / t401-); and leave-one-language-out (each
+    non-English language with 40+ records). The last two are the honest ones for news the model
+    has never seen."""
     from classifier.model import DEFAULT_MODEL
     from classifier.taxonomy import load_taxonomy
-    from classifier.training import read_jsonl, train as train_model
+    from classifier.training import read_examples, read_jsonl, train as train_model
 
     if not data:
         if not DEFAULT_DATA.is_file():
@@ -134,20 +145,13 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int)
             if corrected:
                 records.extend(corrected)
                 sources.append(f"{len(corrected)} corrected articles in the database")
-        click.echo(f"training on {len(records)} records ({folds}-fold cross-validation grouped by event) ...", err=True)
-        model = train_model(records, taxonomy, sources, folds=folds)
+        extra = read_examples() if examples else []
+        if extra:
+            sources.append(f"{len(extra)} team-written examples (classifier/examples, not scored)")
+        click.echo(f"training on {len(records)} records + {len(extra)} written examples ({folds}-fold cross-validation grouped by event) ...", err=True)
+        model = train_model(records, taxonomy, sources, folds=folds, extra=extra, with_estimates=estimates)
         path = model.save(output or DEFAULT_MODEL)
-    cv = model.metrics["cross_validation"]
-    click.echo(f"cross-validated over {cv['folds']} folds, {cv['groups']} event groups")
-    _print_scores(cv["scores"])
-    click.echo("\nper language (macro-F1 over the topics present in that language)")
-    click.echo(f"{'lang':<6}{'n':>5}{'relevance F1':>14}{'macro-F1':>10}")
-    for lang, row in cv["per_language"].items():
-        macro = "-" if row["macro_f1"] is None else f"{row['macro_f1']:.3f}"
-        click.echo(f"{lang:<6}{row['n']:>5}{row['relevance_f1']:>14.3f}{macro:>10}")
-    click.echo("\ncalibration of the topic tags shown (out-of-fold): confidence band, tags, mean confidence, right")
-    for band in cv["calibration"]:
-        click.echo(f"  {band['band']}  {band['tags']:>5}  {band['mean_confidence']:.2f}  {band['precision']:.2f}")
+    print_training_report(model.metrics)
     click.echo(f"\nsaved model {model.version} to {path}")
 
 
@@ -162,16 +166,6 @@ def _corrections(db_url: str) -> list[dict]:
         return []  # no database yet, so no corrections
     with open_database(db_url)() as session:
         return list(training_records_from_corrections(session))
-
-
-def _print_scores(scores: dict) -> None:
-    rel = scores["relevance"]
-    click.echo(f"{'label':<26}{'precision':>10}{'recall':>8}{'F1':>8}{'support':>9}")
-    click.echo(f"{'relevant':<26}{rel['precision']:>10.3f}{rel['recall']:>8.3f}{rel['f1']:>8.3f}")
-    for label, row in scores["per_label"].items():
-        click.echo(f"{label:<26}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>9}")
-    click.echo(f"{'topics micro-F1':<26}{scores['micro_f1']:>26.3f}")
-    click.echo(f"{'topics macro-F1':<26}{scores['macro_f1']:>26.3f}")
 
 
 @click.command()
@@ -215,7 +209,7 @@ def evaluate(data: Path, model_path: Path | None, fmt: str) -> None:
         click.echo(json.dumps(result))
         return
     click.echo(f"{result['n']} records, model {model.version}")
-    _print_scores(result)
+    print_scores(result)
     click.echo("\nper language: " + ", ".join(
         f"{lang} n={row['n']} rel-F1={row['relevance_f1']:.2f} macro-F1={'-' if row['macro_f1'] is None else format(row['macro_f1'], '.2f')}"
         for lang, row in per_language(truth, predicted, [r.get("lang") for r in records]).items()
