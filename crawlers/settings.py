@@ -61,6 +61,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.redirectloop.RedirectLoopMiddleware": 650,
 }
+SPIDER_MIDDLEWARES = {
+    # Spider side of DepthMiddleware (900): sees the spider's links first, as the spider found them.
+    "crawlers.middlewares.fetchstate.FetchStateMiddleware": 950,
+}
 EXTENSIONS = {
     "crawlers.extensions.fetchstate.FetchStateTracker": 500,
 }

@@ -14,8 +14,8 @@ from scrapy.settings import Settings
 
 import crawlers
 from crawlers.sources import SourceFile, load_sources, require_sources
-from newsmon import user_agent
-from storage.articles import utcnow
+from newsmon import runstats, user_agent
+from newsmon.clock import utcnow
 from storage.db import open_database
 from storage.runs import finish_run, start_run
 
@@ -126,25 +126,21 @@ def run_status(stats: dict[str, Any]) -> str:
     articles unstored (they are fetched again next run).
     """
     reason = str(stats.get("finish_reason") or "failed")
-    if reason == "finished" and stats.get("newsmon/store_failed"):
+    if reason == "finished" and stats.get(runstats.STORE_FAILED):
         return "store-failed"
     return reason
 
 
 def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
     summary = CrawlSummary(run_id=run_id, finish_reason=run_status(stats))
-    summary.pages_fetched = stats.get("newsmon/pages_fetched", 0)
-    summary.stored = stats.get("newsmon/articles_stored", 0)
-    summary.updated = stats.get("newsmon/articles_updated", 0)
-    summary.unchanged = stats.get("newsmon/articles_unchanged", 0)
-    summary.config_errors = stats.get("newsmon/config_errors", 0)
-    for key, value in stats.items():
-        if key.startswith("newsmon/dropped/"):
-            summary.dropped[key.removeprefix("newsmon/dropped/")] += value
-        elif key.startswith("newsmon/errors/"):
-            summary.errors[key.removeprefix("newsmon/errors/")] += value
-        elif key.endswith("/entry_pages") and isinstance(value, int):
-            summary.entry_pages += value
+    summary.pages_fetched = stats.get(runstats.PAGES_FETCHED, 0)
+    summary.stored = stats.get(runstats.ARTICLES_STORED, 0)
+    summary.updated = stats.get(runstats.ARTICLES_UPDATED, 0)
+    summary.unchanged = stats.get(runstats.ARTICLES_UNCHANGED, 0)
+    summary.config_errors = stats.get(runstats.CONFIG_ERRORS, 0)
+    summary.dropped.update(runstats.totals(stats, runstats.DROPPED))
+    summary.errors.update(runstats.totals(stats, runstats.ERRORS))
+    summary.entry_pages = runstats.entry_pages_answered(stats)
     return summary
 
 

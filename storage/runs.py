@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from newsmon.reasons import NO_ARTICLE_FOUND, Reason
+from newsmon.runstats import DROPPED, SourceCount, per_source, source_key
 from storage.models import Article, CrawlRun, CrawlRunSource
-
-_SOURCE_KEY = re.compile(r"^newsmon/source/(?P<source>[^/]+)/(?P<what>.+)$")
 
 
 def start_run(session: Session, started: datetime) -> CrawlRun:
@@ -52,29 +50,20 @@ def finish_run(session: Session, run: CrawlRun, finished: datetime, status: str,
     run.finished, run.status = finished, status
     stats = {**(run.stats or {}), **stats, **new_articles(session, run.started, finished)}
     run.stats = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}
-    per_source: dict[str, CrawlRunSource] = {}
-    errors: dict[str, dict[str, int]] = defaultdict(dict)
-    for key, value in stats.items():
-        match = _SOURCE_KEY.match(key)
-        if not match or not isinstance(value, int):
-            continue
-        name, what = match["source"], match["what"]
-        row = per_source.setdefault(name, CrawlRunSource(run_id=run.id, source=name, errors={}))
-        if what == "pages_fetched":
-            row.pages_fetched = value
-        elif what == "articles":
-            row.articles_stored = value
-        elif what == "no_date":
-            row.no_date = value
-        elif what.startswith("dropped/"):
-            if what in ("dropped/no-article", "dropped/too-short", "dropped/not-an-article"):
-                row.no_article = (row.no_article or 0) + value
-            errors[name][what] = value
-        elif what.startswith("errors/"):
-            errors[name][what.removeprefix("errors/")] = value
-    for name, row in per_source.items():
-        row.errors = errors.get(name, {})
+    for name, counted in per_source(stats).items():
+        row = CrawlRunSource(run_id=run.id, source=name, errors={f"{DROPPED}/{r}": n for r, n in counted.dropped.items()})
+        row.errors.update(counted.errors)
+        for column, what in _ROW_COUNTS.items():
+            if what in counted.counts:  # absent: the column's default
+                setattr(row, column, counted.counts[what])
+        found_nothing = [n for reason, n in counted.dropped.items() if reason in NO_ARTICLE_FOUND]
+        if found_nothing:
+            row.no_article = sum(found_nothing)
         session.add(row)
+
+
+_ROW_COUNTS = {"pages_fetched": SourceCount.PAGES_FETCHED, "articles_stored": SourceCount.ARTICLES,
+               "no_date": SourceCount.NO_DATE}
 
 
 def new_articles(session: Session, since: datetime, until: datetime) -> dict[str, int]:
@@ -83,12 +72,12 @@ def new_articles(session: Session, since: datetime, until: datetime) -> dict[str
         select(Article.source, func.count()).where(Article.first_seen >= since, Article.first_seen <= until)
         .group_by(Article.source)
     )
-    return {f"newsmon/source/{source}/articles_new": count for source, count in rows}
+    return {source_key(source, SourceCount.ARTICLES_NEW): count for source, count in rows}
 
 
 # -- health per source, for `newsmon status` -----------------------------------------------------
 
-NOT_ARTICLE = ("errors/binary-body",)  # fetched pages that never reached extraction
+NOT_ARTICLE = frozenset({Reason.BINARY_BODY})  # errors on fetched pages that never reached extraction
 MIN_PAGES_FOR_RATE = 3  # fewer pages say nothing about an extraction-failure rate
 RATE_ALERT, RATE_JUMP = 0.5, 0.3
 
@@ -132,21 +121,22 @@ class SourceReport:
     warnings: list[str] = field(default_factory=list)
 
 
+_RUN_COUNTS = frozenset(SourceCount) & set(SourceRun.__dataclass_fields__)
+
+
 def source_runs(run: CrawlRun) -> dict[str, SourceRun]:
+    """Each source's counters in ``run``, from the stats stored on its row (the one representation)."""
     result: dict[str, SourceRun] = {}
-    for key, value in (run.stats or {}).items():
-        match = _SOURCE_KEY.match(key)
-        if not match or not isinstance(value, int):
-            continue
-        row = result.setdefault(match["source"], SourceRun(run.id, run.started))
-        what = match["what"]
-        if what.startswith("errors/") or what.startswith("dropped/"):
-            if what.startswith("dropped/") or what in NOT_ARTICLE:
-                row.no_article += value
-            kind = what.split("/", 1)[1]
-            row.errors[kind] = row.errors.get(kind, 0) + value
-        elif what in SourceRun.__dataclass_fields__:
-            setattr(row, what, value)
+    for name, counted in per_source(run.stats or {}).items():
+        row = result[name] = SourceRun(run.id, run.started)
+        for what, value in counted.counts.items():
+            if what in _RUN_COUNTS:
+                setattr(row, what, value)
+        for family, problems in ((DROPPED, counted.dropped), ("errors", counted.errors)):
+            for kind, value in problems.items():
+                if family == DROPPED or kind in NOT_ARTICLE:
+                    row.no_article += value
+                row.errors[kind] = row.errors.get(kind, 0) + value
     return result
 
 

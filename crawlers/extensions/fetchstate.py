@@ -1,7 +1,8 @@
 """Incremental crawling: skip article pages fetched before, ask entry pages conditionally.
 
-The spider asks this extension, in one query per entry page, which of its links are known
-(``storage.fetchstate``). What a run learns (validators of feeds and sitemaps, pages with no
+The fetch-state spider middleware (``crawlers.middlewares.fetchstate``) asks this extension, in
+one query per entry page, which of its links are known (``storage.fetchstate``); the spider's
+failures reach it as signals (``crawlers.signals``), dropped pages as Scrapy's ``item_dropped``. What a run learns (validators of feeds and sitemaps, pages with no
 article, entry dates) is written once, when the spider closes, after the store pipeline has
 flushed, so the two never write the same row at once.
 
@@ -13,23 +14,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawlers.pipelines.extract import PERMANENT_DROPS
+from crawlers import signals as newsmon_signals
+from crawlers.entries import entry_key
+from newsmon import runstats
+from newsmon.clock import utcnow
+from newsmon.reasons import is_permanent
+from newsmon.runstats import SourceCount, source_key
 from newsmon.urls import canonical_url
 from storage.fetchstate import (
     KnownPage, StateUpdate, Validators, entry_validators, known_pages, save_states,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class FetchStateTracker:
@@ -53,6 +56,8 @@ class FetchStateTracker:
         crawler.signals.connect(tracker.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(tracker.item_error, signal=signals.item_error)
         crawler.signals.connect(tracker.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(tracker.page_failed, signal=newsmon_signals.page_failed)
+        crawler.signals.connect(tracker.mark_dirty, signal=newsmon_signals.entry_failed)
         return tracker
 
     async def _factory(self):
@@ -87,12 +92,13 @@ class FetchStateTracker:
             etag = etag or _header(response.request.headers, b"If-None-Match")
             modified = modified or _header(response.request.headers, b"If-Modified-Since")
         # Keyed by the URL the sources file (or sitemap index) gave, not where it redirected to.
-        url = canonical_url(response.request.meta.get("redirect_urls", [response.request.url])[0])
+        url = canonical_url(entry_key(response))
         self.entries[url] = StateUpdate(url, source, kind, utcnow(), response.status, etag, modified)
 
-    def mark_dirty(self, entry_url: str | None) -> None:
-        if entry_url:
-            self.dirty.add(canonical_url(entry_url))
+    def mark_dirty(self, url: str | None) -> None:
+        """An entry page whose links were not all handled: forget its validators, read it in full next run."""
+        if url:
+            self.dirty.add(canonical_url(url))
 
     # -- article pages ------------------------------------------------------------------------
 
@@ -104,19 +110,27 @@ class FetchStateTracker:
         for request in requests:
             reason = _refetch_reason(known.get(request.url), request.meta.get("newsmon_updated"), cutoff)
             if reason is None:
-                self.stats.inc_value("newsmon/already_seen")
-                self.stats.inc_value(f"newsmon/source/{source}/already_seen")
+                self.stats.inc_value(runstats.ALREADY_SEEN)
+                self.stats.inc_value(source_key(source, SourceCount.ALREADY_SEEN))
                 continue
             if reason != "new":
-                self.stats.inc_value(f"newsmon/refetch/{reason}")
+                self.stats.inc_value(runstats.refetch_key(reason))
             chosen.append(request)
         return chosen
 
-    def page_done(self, url: str, source: str, status: int | None, redirects: list[str] = ()) -> None:
+    def page_done(self, url: str, source: str, status: int | None, redirects: Sequence[str] = ()) -> None:
         """A page that needs no fetch next run: no article in it, or gone for good."""
         now = utcnow()
         for each in (url, *redirects):
             self.pages.append(StateUpdate(canonical_url(each), source, "page", now, status))
+
+    def page_failed(self, url: str, source: str, reason: str, status: int | None, entry: str | None = None,
+                    redirects: Sequence[str] = ()) -> None:
+        """An article page that gave no item (signal ``crawlers.signals.page_failed``)."""
+        if is_permanent(reason):  # no need to ask again next run
+            self.page_done(url, source, status, redirects)
+        else:  # ask its feed or sitemap in full next run, so the link comes back
+            self.mark_dirty(entry)
 
     def item_scraped(self, item, response: Response, spider) -> None:
         request = response.request
@@ -130,7 +144,7 @@ class FetchStateTracker:
         request = getattr(response, "request", None)
         if request is None or "url" not in item:
             return
-        if item.get("drop_reason") not in PERMANENT_DROPS:  # e.g. an extractor crash: try again next run
+        if not is_permanent(item.get("drop_reason")):  # e.g. an extractor crash: try again next run
             self.mark_dirty(request.meta.get("newsmon_entry"))
             return
         self.page_done(item["url"], item["source"], response.status, request.meta.get("redirect_urls", []))
@@ -143,7 +157,7 @@ class FetchStateTracker:
     # -- end of run ---------------------------------------------------------------------------
 
     async def spider_closed(self, spider, reason: str) -> None:
-        if self.stats.get_value("newsmon/store_failed"):
+        if self.stats.get_value(runstats.STORE_FAILED):
             # Some extracted articles never reached the database: remember nothing of this run,
             # so the next run reads every entry page in full and fetches them again.
             reason, self.pages = "store-failed", []
@@ -168,7 +182,7 @@ class FetchStateTracker:
             await asyncio.to_thread(write)
         except Exception:  # noqa: BLE001 - losing these only costs refetches next run
             logger.exception("could not save fetch state; the next run will fetch more pages")
-        self.stats.set_value("newsmon/fetch_state_saved", len(updates))
+        self.stats.set_value(runstats.FETCH_STATE_SAVED, len(updates))
 
 
 def _refetch_reason(known: KnownPage | None, updated: datetime | None, cutoff: datetime | None) -> str | None:

@@ -20,6 +20,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from newsmon import runstats
+
 logger = logging.getLogger(__name__)
 
 SLOW_DOWN = {429, 503}
@@ -56,7 +58,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return min(self.base * (2 ** attempt) * random.uniform(0.75, 1.25), self.cap)
 
     async def _wait(self, request: Request, delay: float, why: str) -> None:
-        self.crawler.stats.inc_value("newsmon/retry_backoff_seconds", int(round(delay)))
+        self.crawler.stats.inc_value(runstats.RETRY_BACKOFF_SECONDS, int(round(delay)))
         logger.info("retrying %s in %.1fs (%s)", request.url, delay, why)
         if delay > 0:
             await asyncio.sleep(delay)

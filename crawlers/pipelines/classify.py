@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from crawlers.batching import MicroBatcher
+from newsmon import runstats
 from newsmon.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -45,16 +46,16 @@ class ClassifyPipeline:
 
     async def process_item(self, item):
         if self.model is None:
-            self.stats.inc_value("newsmon/classify/no_model")
+            self.stats.inc_value(runstats.CLASSIFY_NO_MODEL)
             return item
         title, text = _title_and_text(item)
         if not text:
             return item
         item["tags"] = await self.batcher.submit((title, text))
         item["model_version"] = self.model.version
-        self.stats.inc_value("newsmon/classify/tagged")
+        self.stats.inc_value(runstats.CLASSIFY_TAGGED)
         if item["tags"].relevant:
-            self.stats.inc_value("newsmon/classify/relevant")
+            self.stats.inc_value(runstats.CLASSIFY_RELEVANT)
         return item
 
 

@@ -1,6 +1,7 @@
 """Extract each page's article with trafilatura in worker processes, so extraction never stalls downloads.
 
-Pages with no article are dropped with a reason, counted as ``newsmon/dropped/<reason>``.
+Pages with no article are dropped with a reason (``newsmon.reasons``), counted as
+``newsmon/dropped/<reason>`` (``newsmon.runstats``).
 """
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy.exceptions import DropItem
 
+from newsmon import runstats
 from newsmon.errors import ExtractionError
 from newsmon.extraction import ExtractedArticle, decode_page, extract_article
+from newsmon.reasons import Reason, crash_reason
+from newsmon.runstats import SourceCount, source_key
 
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
-# Reasons that say the page itself holds no article: fetching it again would not help.
-PERMANENT_DROPS = frozenset({"not-html", "empty-page", "unparseable", "no-article", "too-short", "not-an-article"})
 
 
 def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tuple[ExtractedArticle | None, str | None]:
@@ -33,7 +35,7 @@ def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tup
         return None, exc.reason
     except Exception as exc:  # noqa: BLE001 - one broken page must not end the crawl
         logger.exception("extraction crashed on %s", url)
-        return None, f"extractor-error-{type(exc).__name__.lower()}"
+        return None, crash_reason(exc)
 
 
 class ExtractPipeline:
@@ -60,7 +62,7 @@ class ExtractPipeline:
     async def process_item(self, item):
         content_type = item.get("content_type", "").split(";")[0].strip().lower()
         if content_type not in HTML_TYPES:
-            self.drop(item, "not-html")
+            self.drop(item, Reason.NOT_HTML)
         loop = asyncio.get_running_loop()
         article, reason = await loop.run_in_executor(self.executor, extract_in_worker, item["body"], item["fetched_url"],
                                                    item.get("encoding"))
@@ -69,8 +71,8 @@ class ExtractPipeline:
         if article.published is None and item.get("hint_published"):
             article.published = item["hint_published"]
         if article.published is None:
-            self.stats.inc_value("newsmon/no_date")
-            self.stats.inc_value(f"newsmon/source/{item['source']}/no_date")
+            self.stats.inc_value(runstats.NO_DATE)
+            self.stats.inc_value(source_key(item["source"], SourceCount.NO_DATE))
         if not article.title and item.get("hint_title"):
             article.title = item["hint_title"]
         if not article.language and item.get("hint_lang"):
@@ -79,7 +81,7 @@ class ExtractPipeline:
         return item
 
     def drop(self, item, reason: str) -> None:
-        self.stats.inc_value(f"newsmon/dropped/{reason}")
-        self.stats.inc_value(f"newsmon/source/{item['source']}/dropped/{reason}")
+        self.stats.inc_value(runstats.dropped_key(reason))
+        self.stats.inc_value(runstats.source_dropped_key(item["source"], reason))
         item["drop_reason"] = reason
         raise DropItem(f"{reason}: {item['fetched_url']}")

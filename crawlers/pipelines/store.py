@@ -4,8 +4,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from storage.articles import ArticleRecord, upsert_articles
+from newsmon import runstats
 from newsmon.dedup import DedupSettings
+from newsmon.reasons import Reason
+from newsmon.runstats import SourceCount, source_key
+from storage.articles import ArticleRecord, upsert_articles
 from storage.db import open_database
 from storage.stories import StoryIndex
 
@@ -61,19 +64,20 @@ class StorePipeline:
             try:
                 await asyncio.to_thread(self._write, batch)
             except Exception as exc:  # noqa: BLE001 - the crawl goes on; these pages are fetched again next run
-                self.stats.inc_value("newsmon/store_failed", len(batch))
+                self.stats.inc_value(runstats.STORE_FAILED, len(batch))
                 for record in batch:
-                    self.stats.inc_value(f"newsmon/source/{record.source}/errors/store-failed")
+                    self.stats.inc_value(runstats.source_error_key(record.source, Reason.STORE_FAILED))
                 logger.error("could not store %d articles (first: %s): %s", len(batch), batch[0].url, exc)
 
     def _write(self, batch: list[ArticleRecord]) -> None:
         with self.session_factory() as session, session.begin():
             result = upsert_articles(session, batch, self.stories)
-        for name, ids in (("stored", result.inserted), ("updated", result.updated), ("unchanged", result.unchanged)):
+        for key, ids in ((runstats.ARTICLES_STORED, result.inserted), (runstats.ARTICLES_UPDATED, result.updated),
+                         (runstats.ARTICLES_UNCHANGED, result.unchanged)):
             if ids:
-                self.stats.inc_value(f"newsmon/articles_{name}", len(ids))
+                self.stats.inc_value(key, len(ids))
         for record in batch:
-            self.stats.inc_value(f"newsmon/source/{record.source}/articles")
+            self.stats.inc_value(source_key(record.source, SourceCount.ARTICLES))
         logger.info("stored %d new, %d updated, %d unchanged articles",
                     len(result.inserted), len(result.updated), len(result.unchanged))
 

@@ -6,20 +6,25 @@ article response becomes a PageItem. Extraction, tagging and storage happen in t
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.extensions.fetchstate import FetchStateTracker
+from crawlers import signals
+from crawlers.entries import is_article
+from crawlers.failures import error_kind, failure_status
 from crawlers.items import PageItem
 from crawlers.sources import Source, load_sources
 from crawlers.spiders.pages import looks_binary, page_encoding
+from newsmon import runstats
 from newsmon.clean import URL_MAX, clean_line, clean_url
+from newsmon.clock import utcnow
+from newsmon.reasons import Reason
+from newsmon.runstats import SourceCount, source_key
 from newsmon.urls import canonical_url, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -35,8 +40,6 @@ class SourcesSpider(scrapy.Spider):
         self.only_source = source
         self.sources_file = sources_file
         self.sources: list[Source] = []
-        self.queued: Counter[str] = Counter()
-        self.tracker: FetchStateTracker | None = None
         self.config_errors = 0
 
     @classmethod
@@ -54,15 +57,15 @@ class SourcesSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.tracker = self.crawler.get_extension(FetchStateTracker)
         if self.config_errors:
-            self.crawler.stats.set_value("newsmon/config_errors", self.config_errors)
-        requests = [self.entry_request(url, source) for source in self.sources for url in source.urls]
-        await self.add_validators(requests)
-        for request in requests:
-            yield request
+            self.crawler.stats.set_value(runstats.CONFIG_ERRORS, self.config_errors)
+        for source in self.sources:
+            for url in source.urls:
+                yield self.entry_request(url, source)
 
     # -- entry points -------------------------------------------------------------------------
+    # Which links are fetched (already seen, max_articles) and conditional requests are decided
+    # on the way out, by crawlers.middlewares.fetchstate.
 
     def entry_request(self, url: str, source: Source, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
@@ -71,54 +74,23 @@ class SourcesSpider(scrapy.Spider):
             errback=self.on_error,
             cb_kwargs={"source": source},
             meta={"newsmon_source": source.name, "newsmon_kind": source.kind,
+                  "newsmon_max_articles": source.max_articles,
                   "handle_httpstatus_list": [304], **meta},
             dont_filter=True,
             priority=10,  # discover links before fetching articles
         )
 
-    async def add_validators(self, requests: list[scrapy.Request]) -> None:
-        """Make entry requests conditional with what the last finished run stored (batched)."""
-        if not self.tracker or not requests:
-            return
-        known = await self.tracker.validators([r.url for r in requests])
-        for request in requests:
-            state = known.get(canonical_url(request.url))
-            if state is None or state.kind == "sitemap-index":  # an index's 304 would hide its children
-                continue
-            if state.etag:
-                request.headers[b"If-None-Match"] = state.etag
-            if state.last_modified:
-                request.headers[b"If-Modified-Since"] = state.last_modified
-
-    async def parse_entry(self, response: Response, source: Source) -> AsyncIterator[Any]:
+    def parse_entry(self, response: Response, source: Source) -> Iterable[Any]:
         name = source.name
-        self.crawler.stats.inc_value(f"newsmon/source/{name}/entry_pages")
+        self.count(source_key(name, SourceCount.ENTRY_PAGES))
         if response.status == 304:
-            self.crawler.stats.inc_value("newsmon/not_modified")
-            self.crawler.stats.inc_value(f"newsmon/source/{name}/not_modified")
-            if self.tracker:
-                self.tracker.entry_fetched(response, name, response.meta.get("newsmon_state_kind", source.kind))
+            self.count(runstats.NOT_MODIFIED, source_key(name, SourceCount.NOT_MODIFIED))
             return
         parser = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing}
         found = list(parser[source.kind](response, source))
-        articles = [r for r in found if r.meta.get("newsmon_kind") == "article"]
-        entries = [r for r in found if r.meta.get("newsmon_kind") != "article"]
-        self.crawler.stats.inc_value(f"newsmon/source/{name}/links_found", len(articles))
-        if self.tracker:
-            articles = await self.tracker.select_articles(articles, name)
-            await self.add_validators(entries)
-            kind = "sitemap-index" if response.meta.get("newsmon_index") else source.kind
-            self.tracker.entry_fetched(response, name, kind)
-        for request in entries:
-            yield request
-        for request in articles:
-            if source.max_articles and self.queued[name] >= source.max_articles:
-                self.crawler.stats.inc_value(f"newsmon/source/{name}/over_max_articles")
-                if self.tracker:  # the rest waits for the next run: read this page in full then
-                    self.tracker.mark_dirty(entry_key(response))
-                continue
-            self.queued[name] += 1
-            yield request
+        links = sum(1 for r in found if is_article(r.meta))
+        self.crawler.stats.inc_value(source_key(name, SourceCount.LINKS_FOUND), links)
+        yield from found
 
     def parse_feed(self, response: Response, source: Source) -> Iterable[Any]:
         raise NotImplementedError
@@ -148,7 +120,7 @@ class SourcesSpider(scrapy.Spider):
         """
         url = clean_url(url) if url else url  # a newline in a feed's link must not forge a log line
         if not url or len(url) > URL_MAX or not is_http_url(url):
-            self.count_error(source, "bad-link", url[:200] if url else url)
+            self.count_error(source, Reason.BAD_LINK, url[:200] if url else url)
             return None
         return scrapy.Request(
             canonical_url(url),
@@ -168,15 +140,13 @@ class SourcesSpider(scrapy.Spider):
         title: str | None,
         lang: str | None,
     ) -> Iterable[PageItem]:
-        self.crawler.stats.inc_value("newsmon/pages_fetched")
-        self.crawler.stats.inc_value(f"newsmon/source/{source.name}/pages_fetched")
+        self.count(runstats.PAGES_FETCHED, source_key(source.name, SourceCount.PAGES_FETCHED))
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         if looks_binary(response.body):
-            self.count_error(source, "binary-body", response.url, f"(served as {content_type or 'no type'})",
+            self.count_error(source, Reason.BINARY_BODY, response.url, f"(served as {content_type or 'no type'})",
                              dropped=True)
-            if self.tracker:
-                self.tracker.page_done(response.request.url, source.name, response.status,
-                                       response.meta.get("redirect_urls", []))
+            self.page_failed(response.request, source.name, Reason.BINARY_BODY, response.status,
+                             response.meta.get("redirect_urls", []))
             return
         yield PageItem(
             url=canonical_url(response.request.url),
@@ -185,7 +155,7 @@ class SourcesSpider(scrapy.Spider):
             body=response.body,
             content_type=content_type,
             encoding=page_encoding(response),
-            fetched=datetime.now(timezone.utc).replace(tzinfo=None),
+            fetched=utcnow(),
             hint_published=published,
             hint_title=title,
             hint_lang=lang,
@@ -197,21 +167,15 @@ class SourcesSpider(scrapy.Spider):
         request = failure.request
         source_name = request.meta.get("newsmon_source", "?")
         kind = error_kind(failure)
-        self.crawler.stats.inc_value(f"newsmon/source/{source_name}/errors/{kind}")
-        if request.meta.get("newsmon_kind") == "article":
+        self.count(runstats.source_error_key(source_name, kind))
+        if is_article(request.meta):
             # An article page that failed counts among the pages dropped, with its reason.
-            self.crawler.stats.inc_value("newsmon/pages_fetched")
-            self.crawler.stats.inc_value(f"newsmon/dropped/{kind}")
-            self.crawler.stats.inc_value(f"newsmon/source/{source_name}/article_errors")
-            if self.tracker:
-                if kind in PERMANENT:  # no need to ask again next run
-                    self.tracker.page_done(request.url, source_name, _status(failure))
-                else:  # ask its feed or sitemap in full next run, so the link comes back
-                    self.tracker.mark_dirty(request.meta.get("newsmon_entry"))
+            self.count(runstats.PAGES_FETCHED, runstats.dropped_key(kind),
+                       source_key(source_name, SourceCount.ARTICLE_ERRORS))
+            self.page_failed(request, source_name, kind, failure_status(failure))
         else:
-            self.crawler.stats.inc_value(f"newsmon/errors/{kind}")
-            if self.tracker:
-                self.tracker.mark_dirty(request.url)
+            self.count(runstats.error_key(kind))
+            self.crawler.signals.send_catch_log(signals.entry_failed, url=request.url)
         detail = failure.getErrorMessage() or type(failure.value).__name__
         logger.warning("%s: %s (source %s): %s", kind, request.url, source_name, detail)
 
@@ -222,60 +186,20 @@ class SourcesSpider(scrapy.Spider):
         ``entry``: the entry page (feed, sitemap, listing) to read in full next run, so its
         error is seen again rather than hidden behind a 304.
         """
-        self.crawler.stats.inc_value(f"newsmon/{'dropped' if dropped else 'errors'}/{kind}")
-        self.crawler.stats.inc_value(f"newsmon/source/{source.name}/errors/{kind}")
+        self.count(runstats.dropped_key(kind) if dropped else runstats.error_key(kind),
+                   runstats.source_error_key(source.name, kind))
         logger.warning("%s: %s (source %s) %s", kind, url, source.name, detail)
-        if self.tracker and entry:
-            self.tracker.mark_dirty(entry)
+        if entry:
+            self.crawler.signals.send_catch_log(signals.entry_failed, url=entry)
 
+    def page_failed(self, request: scrapy.Request, source: str, reason: str, status: int | None,
+                    redirects: list[str] = ()) -> None:
+        """Say that an article page gave no item (whoever keeps fetch state listens)."""
+        self.crawler.signals.send_catch_log(
+            signals.page_failed, url=request.url, source=source, reason=reason, status=status,
+            entry=request.meta.get("newsmon_entry"), redirects=redirects,
+        )
 
-def entry_key(response: Response) -> str:
-    """The URL an entry page is remembered by: the one asked for, before any redirect."""
-    return response.request.meta.get("redirect_urls", [response.request.url])[0]
-
-
-# Failures that another try tomorrow would not fix (until --refresh-days asks again).
-PERMANENT = {"http-404", "http-410", "robots", "redirect-loop", "too-large",
-             "binary-body", "bad-link"}
-
-
-def _status(failure: Failure) -> int | None:
-    response = getattr(failure.value, "response", None)
-    return getattr(response, "status", None)
-
-
-def error_kind(failure: Failure) -> str:
-    """A short, stable name for why a request failed, used in stats and `newsmon status`."""
-    from scrapy.exceptions import (
-        CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
-        DownloadTimeoutError, IgnoreRequest, ResponseDataLossError,
-    )
-    from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet.defer import CancelledError
-    from twisted.internet.error import (
-        ConnectionDone, ConnectionLost, ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError,
-    )
-    from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
-
-    if failure.check(HttpError):
-        return f"http-{failure.value.response.status}"
-    if failure.check(DNSLookupError, CannotResolveHostError):
-        return "dns"
-    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
-        return "timeout"
-    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
-        return "connection-refused"
-    if failure.check(DownloadCancelledError, CancelledError):
-        return "too-large"  # Scrapy cancels a download only when it passes DOWNLOAD_MAXSIZE
-    if failure.check(ResponseDataLossError):
-        return "truncated"
-    if failure.check(ConnectionDone, ConnectionLost, ResponseFailed, ResponseNeverReceived):
-        return "connection-lost"
-    if failure.check(IgnoreRequest):
-        message = str(failure.value)
-        if "robots.txt" in message:
-            return "robots"
-        if "redirect" in message:
-            return "redirect-loop"
-        return "ignored"
-    return type(failure.value).__name__.lower()
+    def count(self, *keys: str) -> None:
+        for key in keys:
+            self.crawler.stats.inc_value(key)

@@ -10,7 +10,9 @@ from crawlers.feeds import FeedError, parse_feed
 from crawlers.sitemaps import SitemapError, parse_sitemap
 from crawlers.sources import Source
 from crawlers.xmlsafety import UnsafeXML
-from crawlers.spiders.base import SourcesSpider, entry_key
+from crawlers.entries import entry_key
+from crawlers.spiders.base import SourcesSpider
+from newsmon.reasons import Reason
 from newsmon.urls import canonical_url
 
 MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset is the deepest real sites go
@@ -23,7 +25,7 @@ class NewsSpider(SourcesSpider):
         try:
             entries = parse_feed(response.body)
         except FeedError as exc:
-            self.count_error(source, _xml_error_kind(exc, "bad-feed"), response.url, str(exc), entry=entry_key(response))
+            self.count_error(source, _xml_error_kind(exc, Reason.BAD_FEED), response.url, str(exc), entry=entry_key(response))
             return
         for entry in entries:
             request = self.article_request(
@@ -37,19 +39,19 @@ class NewsSpider(SourcesSpider):
         try:
             sitemap = parse_sitemap(response.body)
         except SitemapError as exc:
-            self.count_error(source, _xml_error_kind(exc, "bad-sitemap"), response.url, str(exc),
+            self.count_error(source, _xml_error_kind(exc, Reason.BAD_SITEMAP), response.url, str(exc),
                              entry=entry_key(response))
             return
         if sitemap.is_index:
             response.meta["newsmon_index"] = True
             seen = response.meta.get("newsmon_sitemaps", ()) + (canonical_url(response.url),)
             if len(seen) > MAX_SITEMAP_DEPTH:
-                self.count_error(source, "sitemap-too-deep", response.url, entry=entry_key(response))
+                self.count_error(source, Reason.SITEMAP_TOO_DEEP, response.url, entry=entry_key(response))
                 return
             for entry in sitemap.entries:
                 url = response.urljoin(entry.url)
                 if canonical_url(url) in seen:
-                    self.count_error(source, "sitemap-loop", url, f"listed by {response.url}")
+                    self.count_error(source, Reason.SITEMAP_LOOP, url, f"listed by {response.url}")
                     continue
                 yield self.entry_request(url, source, newsmon_sitemaps=seen, newsmon_state_kind="sitemap")
             return
@@ -63,7 +65,7 @@ class NewsSpider(SourcesSpider):
 
     def parse_listing(self, response: Response, source: Source) -> Iterable[Any]:
         if not isinstance(response, TextResponse):
-            self.count_error(source, "bad-listing", response.url, "not an HTML page", entry=entry_key(response))
+            self.count_error(source, Reason.BAD_LISTING, response.url, "not an HTML page", entry=entry_key(response))
             return
         seen: set[str] = set()
         for href in response.css("a::attr(href)").getall():
@@ -76,9 +78,9 @@ class NewsSpider(SourcesSpider):
                 yield request
 
 
-def _xml_error_kind(exc: Exception, default: str) -> str:
+def _xml_error_kind(exc: Exception, default: Reason) -> Reason:
     """XML bombs and external entities get their own kind: an attack, not a broken feed."""
-    return "unsafe-xml" if isinstance(exc.__cause__, UnsafeXML) else default
+    return Reason.UNSAFE_XML if isinstance(exc.__cause__, UnsafeXML) else default
 
 
 class FeedsSpider(NewsSpider):

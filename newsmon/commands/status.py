@@ -18,7 +18,7 @@ def status(db_url: str, history: int) -> None:
     """
     from sqlalchemy import select
 
-    from storage.articles import utcnow
+    from newsmon.clock import utcnow
     from storage.db import open_database
     from storage.models import CrawlRun
     from storage.runs import mark_interrupted, source_reports
