@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,14 +20,10 @@ from alerts.ledger import last_delivery, record, window_start
 from alerts.render import Digest
 from alerts.select import daily_counts, select_stories
 from alerts.subscriptions import Subscription
+from newsmon.clock import utcnow_seconds as utcnow  # digest windows to the whole second
 from newsmon.errors import DeliveryError
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    """Naive UTC, like every datetime in the database."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass

@@ -293,7 +293,7 @@ def speed(args) -> None:
 
     from storage.db import open_database
     from storage.models import Article, ArticleSignature, Story
-    from storage.stories import StoryIndex
+    from storage.storyindex import StoryIndex
 
     settings = DedupSettings()
     texts = load_texts()
@@ -321,7 +321,7 @@ def speed(args) -> None:
         with factory() as s:
             rss_before = rss_mb()
             started, cpu = time.perf_counter(), time.process_time()
-            index = StoryIndex.load(s, settings, now=t0 + timedelta(days=1))
+            index = StoryIndex.load(s, settings, now=t0 + timedelta(days=1), freeze_gc=True)
             load_wall, load_cpu = time.perf_counter() - started, time.process_time() - cpu
             index_mb = rss_mb() - rss_before
             walls, cpus, joined, stories = [], [], 0, []

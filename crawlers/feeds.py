@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import feedparser
 
 from crawlers.xmlsafety import UnsafeXML, check_xml_safe
+from newsmon.clock import from_timestamp
 
 
 class FeedError(ValueError):
@@ -54,4 +55,4 @@ def _to_datetime(value) -> datetime | None:
     """feedparser gives UTC struct_time; store naive UTC."""
     if not value:
         return None
-    return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).replace(tzinfo=None)
+    return from_timestamp(calendar.timegm(value))

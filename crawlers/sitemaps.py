@@ -4,11 +4,12 @@ from __future__ import annotations
 import gzip
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from lxml import etree
 
 from crawlers.xmlsafety import UnsafeXML, check_xml_safe
+from newsmon.clock import to_stored
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
 
@@ -92,6 +93,4 @@ def _parse_date(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed
+    return to_stored(parsed)

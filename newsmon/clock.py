@@ -10,6 +10,7 @@ Tests and commands that need another clock take a ``Callable[[], datetime]`` def
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 
 def utcnow() -> datetime:
@@ -39,3 +40,8 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def http_date(value: datetime) -> str:
+    """A stored (or aware) time as an HTTP date: ``Sat, 21 Nov 2026 09:00:00 GMT``."""
+    return format_datetime(as_utc(value), usegmt=True)

@@ -1,6 +1,6 @@
 """Near-duplicate text detection: normalised shingles, MinHash signatures and an LSH index.
 
-Pure text in, decisions out: nothing here knows of SQL or Scrapy (``storage.stories`` persists
+Pure text in, decisions out: nothing here knows of SQL or Scrapy (``storage.storyindex`` persists
 the signatures and rebuilds a :class:`CopyIndex` from them). Two texts are *copies* when the
 MinHash estimate says they share most of their shingles (Jaccard), or when the shorter one is
 almost wholly contained in the longer one (an AMP teaser, a wire copy with a paragraph cut or a

@@ -4,14 +4,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsmon.clean import AUTHOR_MAX, SITE_MAX, TITLE_MAX, URL_MAX, clean_line, clean_text, clean_url
+from newsmon.clock import utcnow
 from storage.models import Article, ArticleRevision, FetchState
+from storage.tagging import apply_tags
 
 
 class StoryAssigner(Protocol):
@@ -56,10 +58,6 @@ class UpsertResult:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def upsert_articles(
@@ -115,8 +113,6 @@ def upsert_articles(
         if article.id not in result.updated:
             result.inserted.append(article.id)
         if record.tags is not None:
-            from storage.tagging import apply_tags
-
             apply_tags(session, article, record.tags, record.model_version)
         if stories is not None:
             stories.assign(session, article)

@@ -1,7 +1,8 @@
 """Typed SQLAlchemy models: pure data, no I/O, no HTML.
 
 All datetimes are naive UTC (SQLite keeps no time zone; PostgreSQL columns are
-``timestamp without time zone``), so comparisons behave the same on both.
+``timestamp without time zone``), so comparisons behave the same on both; ``newsmon.clock``
+converts times to and from that form.
 """
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ class Story(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
     last_seen: Mapped[datetime] = mapped_column(DateTime)
-    # MinHash signature of the story's first article, so the LSH index can be rebuilt at start.
-    signature: Mapped[bytes | None] = mapped_column(default=None)
+    # The table still has a nullable ``signature`` column (0001), no longer written or read: the
+    # index is rebuilt from ``article_signature``. It stays until a migration rebuilds the table.
 
     articles: Mapped[list[Article]] = relationship(back_populates="story")
 

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.errors import NewsmonError
-from storage.articles import utcnow
+from newsmon.clock import utcnow
 from storage.models import Article, ArticleTopic, Correction
 
 RELEVANT = "relevant"

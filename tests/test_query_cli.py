@@ -68,7 +68,7 @@ def test_every_command_has_help():
 
 
 def test_query_group_by_story(db_url):
-    from storage.stories import StoryIndex
+    from storage.storyindex import StoryIndex
 
     wire = ("GENEVA (Wire) - Diplomats meeting in Geneva agreed on Friday to open negotiations on a treaty "
             "governing lethal autonomous weapons, after a decade of talks under the Convention on Certain "

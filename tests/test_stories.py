@@ -11,12 +11,12 @@ from newsmon.dedup import DedupSettings
 from storage.articles import ArticleRecord, text_hash, upsert_articles
 from storage.models import Article, ArticleRevision, ArticleSignature, Story
 from storage.stories import (
-    StoryIndex,
     stories_overview,
     story_changed,
     story_content_hash,
     story_outlets,
 )
+from storage.storyindex import StoryIndex
 from test_dedup import ANALYSIS, REACTION, WIRE, ZH_WIRE, edited_copy
 
 T0 = datetime(2026, 9, 12, 8, 0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
@@ -21,6 +20,7 @@ from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
 from newsmon import runstats
+from newsmon.clock import to_stored, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,4 @@ def retry_after(response: Response) -> float | None:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
+    return max((to_stored(when) - utcnow()).total_seconds(), 0.0)  # a date without a zone is UTC

@@ -10,7 +10,7 @@ from newsmon.reasons import Reason
 from newsmon.runstats import SourceCount, source_key
 from storage.articles import ArticleRecord, upsert_articles
 from storage.db import open_database
-from storage.stories import StoryIndex
+from storage.storyindex import StoryIndex
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ class StorePipeline:
 
     def _load_story_index(self) -> StoryIndex:
         with self.session_factory() as session:
-            return StoryIndex.load(session, self.dedup)
+            # This process is the crawl: it may freeze its garbage collector for a faster assign().
+            return StoryIndex.load(session, self.dedup, freeze_gc=True)
 
     async def process_item(self, item):
         article = item["article"]

@@ -17,11 +17,9 @@ def _parse_since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint="--since")
-    if parsed.tzinfo is not None:  # the database keeps naive UTC
-        from datetime import UTC
+    from newsmon.clock import to_stored
 
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return to_stored(parsed)
 
 
 @click.command()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
+
+from newsmon.clock import to_stored
 
 CHANNELS = frozenset({"rss", "atom", "sitemap", "listing"})
 LANGUAGES = frozenset({"en", "fr", "es", "zh"})
@@ -64,8 +66,7 @@ def _parse(name: str, data: dict) -> DemoArticle:
         published = data["published"]
         if isinstance(published, str):
             published = datetime.fromisoformat(published)
-        if published.tzinfo is not None:
-            published = published.astimezone(UTC).replace(tzinfo=None)
+        published = to_stored(published)
         article = DemoArticle(
             slug=data["slug"],
             title=data["title"].strip(),

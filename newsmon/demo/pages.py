@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime
+from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from newsmon.clock import http_date
 from newsmon.demo.articles import TRACKING_QUERY, DemoArticle
 
 SITE_NAME = "Meridian Policy Wire"
@@ -146,7 +146,7 @@ def _human_date(moment: datetime) -> str:
 
 
 def _rfc822(moment: datetime) -> str:
-    return format_datetime(moment.replace(tzinfo=UTC), usegmt=True)
+    return http_date(moment)
 
 
 def _w3c(moment: datetime) -> str:

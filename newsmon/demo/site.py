@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import UTC
 from email.message import Message
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
+from newsmon.clock import http_date, to_stored
 from newsmon.demo.articles import DemoArticle, load_articles
 from newsmon.demo.pages import Resource, build_site, not_found_page
 
@@ -146,7 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {
             "ETag": resource.etag,
-            "Last-Modified": format_datetime(resource.last_modified.replace(tzinfo=UTC), usegmt=True),
+            "Last-Modified": http_date(resource.last_modified),
             "Cache-Control": "max-age=0, must-revalidate",
         }
         if _not_modified(self.headers, resource):
@@ -183,6 +183,5 @@ def _not_modified(headers, resource: Resource) -> bool:
         since = parsedate_to_datetime(if_modified_since)
     except (TypeError, ValueError, IndexError):
         return False
-    if since.tzinfo is not None:
-        since = since.astimezone(UTC).replace(tzinfo=None)
+    since = to_stored(since)
     return resource.last_modified.replace(microsecond=0) <= since
