@@ -16,6 +16,7 @@ import crawlers
 from crawlers.sources import SourceFile, load_sources, require_sources
 from newsmon import runstats, user_agent
 from newsmon.clock import utcnow
+from newsmon.reasons import Reason
 from storage.db import open_database
 from storage.runs import finish_run, start_run
 
@@ -127,7 +128,7 @@ def run_status(stats: dict[str, Any]) -> str:
     """
     reason = str(stats.get("finish_reason") or "failed")
     if reason == "finished" and stats.get(runstats.STORE_FAILED):
-        return "store-failed"
+        return Reason.STORE_FAILED.value
     return reason
 
 

@@ -25,7 +25,7 @@ from crawlers import signals as newsmon_signals
 from crawlers.entries import entry_key
 from newsmon import runstats
 from newsmon.clock import utcnow
-from newsmon.reasons import is_permanent
+from newsmon.reasons import Reason, is_permanent
 from newsmon.runstats import SourceCount, source_key
 from newsmon.urls import canonical_url
 from storage.fetchstate import (
@@ -160,7 +160,7 @@ class FetchStateTracker:
         if self.stats.get_value(runstats.STORE_FAILED):
             # Some extracted articles never reached the database: remember nothing of this run,
             # so the next run reads every entry page in full and fetches them again.
-            reason, self.pages = "store-failed", []
+            reason, self.pages = Reason.STORE_FAILED.value, []
         updates = list(self.pages)
         if reason == "finished":
             updates += [u for url, u in self.entries.items() if url not in self.dirty]
