@@ -230,7 +230,7 @@ def test_loading_the_story_index_leaves_the_garbage_collector_alone(session):
 
     before = gc.get_freeze_count()
     StoryIndex.load(session)
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() <= before  # freed objects leave; a freeze would add the whole heap
 
 
 def test_story_rows_carry_no_signature():
