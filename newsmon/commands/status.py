@@ -19,6 +19,7 @@ def status(db_url: str, history: int) -> None:
     from sqlalchemy import select
 
     from newsmon.clock import utcnow
+    from newsmon.runstats import CONFIG_ERRORS
     from storage.db import open_database
     from storage.models import CrawlRun
     from storage.runs import mark_interrupted, source_reports
@@ -34,7 +35,7 @@ def status(db_url: str, history: int) -> None:
         return
     click.echo(f"Last run {last.id}: {last.status}, started {last.started:%Y-%m-%d %H:%M} UTC"
                + (f", took {(last.finished - last.started).total_seconds():.0f}s" if last.finished else ""))
-    skipped = (last.stats or {}).get("newsmon/config_errors")
+    skipped = (last.stats or {}).get(CONFIG_ERRORS)
     if skipped:
         click.echo(f"WARNING sources file: {skipped} bad source entr{'y' if skipped == 1 else 'ies'} skipped "
                    f"by run {last.id} (`newsmon crawl` prints each with its line)")
