@@ -31,7 +31,7 @@ def test_the_cleaners():
 
 
 def test_stored_strings_are_clean_and_printing_is_safe_even_for_old_rows(sqlite_url, tmp_path):
-    from storage.stories import StoryIndex
+    from storage.storyindex import StoryIndex
 
     with open_database(sqlite_url, migrate=False)() as session, session.begin():
         upsert_articles(session, [ArticleRecord(
