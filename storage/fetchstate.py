@@ -17,12 +17,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.batches import chunks
 from storage.models import FetchState
 
 PAGE_KINDS = ("article", "page")
 ENTRY_KINDS = ("feed", "sitemap", "sitemap-index", "listing")
 MAX_URL = 2048  # FetchState.url's length
-CHUNK = 500  # URLs per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ class StateUpdate:
 def _rows(session: Session, urls: Iterable[str], kinds: Sequence[str]) -> list[FetchState]:
     unique = list(dict.fromkeys(urls))
     rows: list[FetchState] = []
-    for start in range(0, len(unique), CHUNK):
-        chunk = unique[start:start + CHUNK]
+    for chunk in chunks(unique):
         rows.extend(session.scalars(
             select(FetchState).where(FetchState.url.in_(chunk), FetchState.kind.in_(kinds))
         ))

@@ -4,7 +4,7 @@ Which story an article joins is decided when it is stored, by ``storage.storyind
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -12,9 +12,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from newsmon.dedup import DedupSettings, text_change
+from storage.batches import chunks
 from storage.models import Article, ArticleRevision, Story
-
-_CHUNK = 500  # ids per IN (...) list
 
 
 class StoryRow(NamedTuple):
@@ -32,11 +31,6 @@ class StoryRow(NamedTuple):
     @property
     def outlet_count(self) -> int:
         return len(self.outlets)
-
-
-def _chunks(ids: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
 
 
 def stories_overview(
@@ -77,7 +71,7 @@ def stories_overview(
     groups = session.execute(stmt).all()
 
     details: dict[int, list[tuple[str, str | None, str]]] = {}
-    for ids in _chunks([g[0] for g in groups]):
+    for ids in chunks([g[0] for g in groups]):
         detail = select(a.story_id, a.source, a.title, a.url).where(a.story_id.in_(ids))
         if selected is not None and not whole_story:
             detail = detail.where(a.id.in_(selected))

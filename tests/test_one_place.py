@@ -238,3 +238,13 @@ def test_story_rows_carry_no_signature():
     from storage.models import Story
 
     assert "signature" not in Story.__table__.c
+
+
+def test_chunks():
+    from storage.batches import IN_LIST_MAX, chunks
+
+    assert [list(c) for c in chunks([1, 2, 3, 4, 5], 2)] == [[1, 2], [3, 4], [5]]
+    assert list(chunks([], 3)) == []
+    assert [len(c) for c in chunks(list(range(IN_LIST_MAX + 1)))] == [IN_LIST_MAX, 1]
+    with pytest.raises(ValueError):
+        list(chunks([1], 0))
