@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scoring import score_texts  # noqa: E402
 
+from newsmon import runstats  # noqa: E402
+from newsmon.clock import to_stored  # noqa: E402
 from newsmon.extraction import extract_article  # noqa: E402
 
 
@@ -110,12 +112,12 @@ def run_crawl(base_url: str, folder: Path, processes: int, cores: set[int], name
         stats = json.loads(conn.execute("SELECT stats FROM crawl_run ORDER BY id DESC LIMIT 1").fetchone()[0])
         texts = dict(conn.execute("SELECT url, text FROM article").fetchall())
         (first_fetch,) = conn.execute("SELECT min(first_seen) FROM article").fetchone()
-    finish = datetime.fromisoformat(stats["finish_time"]).replace(tzinfo=None)
-    elapsed = (finish - datetime.fromisoformat(stats["start_time"]).replace(tzinfo=None)).total_seconds()
+    finish = to_stored(datetime.fromisoformat(stats["finish_time"]))
+    elapsed = (finish - to_stored(datetime.fromisoformat(stats["start_time"]))).total_seconds()
     # Steady state: from the first article page's response to the end, leaving out the one-off
     # start (pipelines loading the classifier model and the story index, the feed request).
     steady = (finish - datetime.fromisoformat(first_fetch)).total_seconds()
-    return {"elapsed": elapsed, "steady": steady, "texts": texts, "fetched": stats.get("newsmon/pages_fetched", 0)}
+    return {"elapsed": elapsed, "steady": steady, "texts": texts, "fetched": stats.get(runstats.PAGES_FETCHED, 0)}
 
 
 def main() -> None:
