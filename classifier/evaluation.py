@@ -24,11 +24,14 @@ def scores(Y_true: np.ndarray, Y_pred: np.ndarray, labels: Sequence[str]) -> dic
     Y_true, Y_pred = gate(Y_true), gate(Y_pred)
     p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, average=None, zero_division=0)
     topics = slice(1, None)
+    # a topic with neither a true nor a predicted example (a language without it) has no F1 and
+    # stays out of the macro average; one predicted where none is true counts as 0
+    defined = (Y_true[:, topics].any(axis=0) | Y_pred[:, topics].any(axis=0))
     return {
         "n": int(len(Y_true)),
         "relevance": {"precision": _r(p[0]), "recall": _r(r[0]), "f1": _r(f[0])},
         "micro_f1": _r(f1_score(Y_true[:, topics], Y_pred[:, topics], average="micro", zero_division=0)),
-        "macro_f1": _r(float(np.mean(f[topics]))) if len(labels) > 1 else 0.0,
+        "macro_f1": _r(float(np.mean(f[topics][defined]))) if defined.any() else 0.0,
         "per_label": {
             label: {"precision": _r(p[j]), "recall": _r(r[j]), "f1": _r(f[j]), "support": int(s[j])}
             for j, label in enumerate(labels) if j > 0

@@ -37,8 +37,10 @@ class Tags:
 
 
 def as_text(title: str | None, text: str) -> str:
-    """The string the model reads: the headline, then the body."""
-    return f"{title}\n{text}" if title else text
+    """The string the model reads: the headline twice, then the body. The headline names what the
+    story is about in the outlet's own words; counting it twice raised the new-collection estimate
+    (topic macro-F1 0.833 -> 0.840, classifier/README.md)."""
+    return f"{title}\n{title}\n{text}" if title else text
 
 
 def metrics_path(path: str | Path) -> Path:
