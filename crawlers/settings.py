@@ -67,6 +67,7 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawlers.extensions.fetchstate.FetchStateTracker": 500,
+    "crawlers.extensions.onelinelogs.OneLineNetworkErrors": 0,  # robots.txt failures: one line, no traceback
 }
 TELNETCONSOLE_ENABLED = False
 

@@ -14,6 +14,7 @@ from newsmon.errors import NewsmonError
 # name -> "module:function"; modules load only when their command runs, so --help stays fast.
 COMMANDS = {
     "crawl": "newsmon.commands.crawl:crawl",
+    "db": "newsmon.commands.db:db",
     "demo": "newsmon.commands.demo:demo",
     "query": "newsmon.commands.query:query",
     "extract": "newsmon.commands.extract:extract",

@@ -17,7 +17,7 @@ from crawlers.sources import SourceFile, load_sources, require_sources
 from newsmon import runstats, user_agent
 from newsmon.clock import utcnow
 from newsmon.reasons import Reason
-from storage.db import open_database
+from storage.db import open_for_command
 from storage.runs import finish_run, start_run
 
 PACKAGED_SOURCES = Path(crawlers.__file__).with_name("sources.toml")
@@ -95,7 +95,7 @@ def crawl_settings(sources: Path, db_url: str, raw_dir: str, overrides: dict[str
 
 def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> CrawlSummary:
     """Crawl once (blocking); the run and its per-source stats are recorded in the database."""
-    session_factory = open_database(settings.get("NEWSMON_DB_URL"))
+    session_factory = open_for_command(settings.get("NEWSMON_DB_URL"), writer=True)
     with session_factory() as session, session.begin():
         run = start_run(session, utcnow())
     for handler in list(logging.root.handlers):  # Scrapy installs its own root handler at LOG_LEVEL

@@ -54,3 +54,11 @@ class ModelError(NewsmonError):
     def __init__(self, message: str, path: str | None = None) -> None:
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class DatabaseError(NewsmonError):
+    """A database that cannot be used as asked (bad URL, missing file, schema behind); ``url`` is masked."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"database {url}: {message}" if url else f"database: {message}")

@@ -41,7 +41,7 @@ def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
         query = query.where(Article.source.in_(list(f.sources)))
     if f.languages:
         query = query.where(Article.language.in_(list(f.languages)))
-    if f.search:
+    if f.search and f.search.strip():  # blank is no search (and not an FTS5 syntax error)
         query = query.where(matches(dialect, f.search))
     if f.topics or f.min_confidence:
         topic = exists().where(ArticleTopic.article_id == Article.id, ArticleTopic.confidence >= f.min_confidence)

@@ -9,7 +9,7 @@ from newsmon.dedup import DedupSettings
 from newsmon.reasons import Reason
 from newsmon.runstats import SourceCount, source_key
 from storage.articles import ArticleRecord, upsert_articles
-from storage.db import open_database
+from storage.db import open_for_command
 from storage.storyindex import StoryIndex
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class StorePipeline:
         return cls(crawler.stats, s.get("NEWSMON_DB_URL"), s.getint("NEWSMON_DB_BATCH_SIZE", 50), dedup)
 
     async def open_spider(self) -> None:
-        self.session_factory = await asyncio.to_thread(open_database, self.db_url)
+        self.session_factory = await asyncio.to_thread(open_for_command, self.db_url, writer=True)
         self.stories = await asyncio.to_thread(self._load_story_index)
 
     def _load_story_index(self) -> StoryIndex:

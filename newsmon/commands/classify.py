@@ -30,6 +30,9 @@ def user_errors():
         yield
     except NewsmonError as exc:
         raise click.ClickException(str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"the input is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                                   f"at offset {exc.start}); convert it, e.g. with iconv -t utf-8") from None
 
 
 def _model(path: Path | None):
@@ -49,7 +52,8 @@ def _model(path: Path | None):
 @format_option
 def tag(source, title: str | None, top: int, model_path: Path | None, fmt: str) -> None:
     """Tag one article read from FILE (or stdin): relevance, topics with confidence, evidence."""
-    text = source.read()
+    with user_errors():
+        text = source.read()
     if not text.strip():
         raise click.ClickException("no text to tag (the input is empty)")
     with user_errors():
@@ -90,14 +94,14 @@ def _words(pairs) -> str:
 def label(article_id: int, add, remove, irrelevant: bool, db_url: str) -> None:
     """Record an analyst's correction of ARTICLE_ID's tags; it wins over the model from now on."""
     from classifier.taxonomy import load_taxonomy
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.tagging import record_correction
 
     if not (add or remove or irrelevant):
         raise click.UsageError("say what to correct: --add LABEL, --remove LABEL or --irrelevant")
     with user_errors():
         load_taxonomy().check([*add, *remove])
-        with open_database(db_url)() as session, session.begin():
+        with open_for_command(db_url)() as session, session.begin():
             article = record_correction(session, article_id, add=add, remove=remove, irrelevant=irrelevant)
             topics = sorted(f"{t.label} ({t.origin})" for t in article.topics)
             relevance = article.relevance
@@ -158,13 +162,13 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int,
 def _corrections(db_url: str) -> list[dict]:
     from sqlalchemy.engine import make_url
 
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.tagging import training_records_from_corrections
 
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return []  # no database yet, so no corrections
-    with open_database(db_url)() as session:
+    with open_for_command(db_url)() as session:
         return list(training_records_from_corrections(session))
 
 
@@ -174,14 +178,14 @@ def _corrections(db_url: str) -> list[dict]:
 @model_option
 def retag(since, db_url: str, model_path: Path | None) -> None:
     """Re-tag stored articles with the current model (analysts' corrections still win)."""
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.models import Article
     from storage.tagging import tag_stored
 
     with user_errors():
         model = _model(model_path)
         condition = Article.first_seen >= since if since is not None else None
-        done = tag_stored(open_database(db_url), model.predict, model.version, condition, RETAG_BATCH)
+        done = tag_stored(open_for_command(db_url), model.predict, model.version, condition, RETAG_BATCH)
     click.echo(f"re-tagged {done} articles with model {model.version}")
 
 

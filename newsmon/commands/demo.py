@@ -21,7 +21,7 @@ def demo(db_url: str, raw_dir: str, limit: int) -> None:
     from newsmon.commands.query import format_table, article_row
     from newsmon.crawling import crawl_settings, run_crawl
     from newsmon.demo.site import DemoSite, sources_toml
-    from storage.db import open_database
+    from storage.db import mask_url, open_for_command
     from storage.queries import ArticleFilter, find_articles
 
     if db_url == f"sqlite:///{DEMO_DB}":
@@ -31,15 +31,15 @@ def demo(db_url: str, raw_dir: str, limit: int) -> None:
     with DemoSite() as site, tempfile.TemporaryDirectory() as folder:
         sources = Path(folder) / "demo-sources.toml"
         sources.write_text(sources_toml(site.base_url), encoding="utf-8")
-        click.echo(f"Demo site at {site.base_url}; crawling {sources.name} into {db_url}", err=True)
+        click.echo(f"Demo site at {site.base_url}; crawling {sources.name} into {mask_url(db_url)}", err=True)
         # Localhost needs no politeness delay; everything else is the production configuration.
         settings = crawl_settings(sources, db_url, raw_dir, {
             "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
         })
         summary = run_crawl(settings)
-    with open_database(db_url)() as session:
+    with open_for_command(db_url)() as session:
         rows = [article_row(a) for a in find_articles(session, ArticleFilter(limit=limit or None))]
     click.echo(format_table(rows))
     click.echo("")
     click.echo(f"Run {summary.run_id}: {summary.line()}")
-    click.echo(f"Query it: newsmon query --db {db_url} --search \"export controls\"  (or --group-by story)")
+    click.echo(f"Query it: newsmon query --db {mask_url(db_url)} --search \"export controls\"  (or --group-by story)")

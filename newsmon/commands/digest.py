@@ -45,7 +45,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
     """
     from alerts.run import RunOptions, run_digests
     from alerts.subscriptions import load_subscriptions
-    from storage.db import open_database
+    from storage.db import open_for_command
 
     since_at = _parse_since(since)
     try:
@@ -70,7 +70,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
         click.echo(f"{path}: no subscriptions", err=True)
         return
 
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     try:
         subs, unknown = _check_sources(factory, subs, path)
         for error in unknown:

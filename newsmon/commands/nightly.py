@@ -95,7 +95,7 @@ def tag_step(db_url: str) -> StepResult:
     """Tag articles the crawl stored without tags (model absent at crawl time, or a crash)."""
     from classifier import load_default_model
     from newsmon.errors import ModelError
-    from storage.db import open_database
+    from storage.db import open_for_command
 
     try:
         model = load_default_model()
@@ -103,7 +103,7 @@ def tag_step(db_url: str) -> StepResult:
         return StepResult("tag", "failed", str(exc))
     if model is None:
         return StepResult("tag", "skipped", "no trained model (run `newsmon train` first)")
-    tagged = tag_untagged(open_database(db_url), model)
+    tagged = tag_untagged(open_for_command(db_url), model)
     return StepResult("tag", "ok", f"{tagged} untagged articles tagged with model {model.version}")
 
 

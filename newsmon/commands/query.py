@@ -47,7 +47,7 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     CSV and JSON exports hold every match unless --limit is given; the table shows the newest
     50 and says how many matched.
     """
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.queries import ArticleFilter, count_matching, filtered, find_articles
     from storage.stories import stories_overview
     from storage.models import Article
@@ -55,6 +55,8 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     from newsmon.names import language_problem, source_problem, topic_problem
     from storage.queries import known_sources
 
+    if search is not None and not search.strip():
+        raise click.BadParameter("give at least one word to search for", param_hint="--search")
     for problem in (language_problem(languages), topic_problem(topics)):
         if problem:
             raise click.UsageError(problem)
@@ -65,7 +67,7 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
         min_confidence=min_confidence, relevant_only=relevant_only, limit=limit or None,
     )
     total = None
-    with open_database(db_url)() as session:
+    with open_for_command(db_url)() as session:
         problem = source_problem(sources, known_sources(session)) if sources else None
         if problem:
             raise click.UsageError(problem)

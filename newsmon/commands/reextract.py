@@ -24,13 +24,13 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
     from newsmon.errors import ExtractionError
     from newsmon.extraction import decode_page, extract_article
     from storage.articles import ArticleRecord, upsert_articles
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.models import Article
     from storage.rawstore import RawStore
 
     store = RawStore(raw_dir)
     counts = {"changed": 0, "unchanged": 0, "missing-raw": 0, "failed": 0}
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     with factory() as session:
         query = select(Article).where(Article.raw_ref.is_not(None)).order_by(Article.id)
         if sources:

@@ -31,18 +31,18 @@ def review(limit: int, pool: int, fmt: str, db_url: str, model_path: Path | None
     languages with few training records; articles already corrected are left out.
     """
     from newsmon.commands.classify import _model
-    from storage.db import open_database
+    from storage.db import mask_url, open_for_command
     from storage.review import ReviewPolicy, review_queue
 
     with user_errors():
         policy = ReviewPolicy.from_model(_model(model_path))
-        factory = open_database(db_url)
+        factory = open_for_command(db_url)
         try:
             with factory() as session:
                 items = review_queue(session, policy, limit=limit, pool=pool)
         finally:
             factory.kw["bind"].dispose()
-    db_args = [] if db_url == DEFAULT_DB_URL else ["--db", db_url]
+    db_args = [] if db_url == DEFAULT_DB_URL else ["--db", mask_url(db_url)]
     if fmt == "json":
         click.echo(json.dumps([item_json(item, db_args) for item in items], ensure_ascii=False, indent=2))
         return

@@ -20,11 +20,11 @@ def status(db_url: str, history: int) -> None:
 
     from newsmon.clock import utcnow
     from newsmon.runstats import CONFIG_ERRORS
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.models import CrawlRun
     from storage.runs import mark_interrupted, source_reports
 
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     now = utcnow()
     with factory() as session, session.begin():
         mark_interrupted(session)

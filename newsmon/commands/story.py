@@ -16,9 +16,9 @@ def _when(value) -> str:
 @click.argument("story_id", type=int)
 def story(db_url: str, story_id: int) -> None:
     """Show story STORY_ID: its articles (source, date, title, URL) and their revisions."""
-    from storage.db import open_database
+    from storage.db import open_for_command
 
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     try:
         _show(factory, story_id)
     finally:
