@@ -34,7 +34,7 @@ def test_two_workers_share_one_frontier(tmp_path, redis_url):
         (tmp_path / "sources.toml").write_text(sources_toml(site.base_url), encoding="utf-8")
         command = [*NEWSMON, "crawl", "--sources", "sources.toml", "--db", db, "--redis", redis_url,
                    "--frontier", frontier, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
-        subprocess.run([*NEWSMON, "query", "--db", db], cwd=tmp_path, check=True, capture_output=True)  # migrate once
+        subprocess.run([*NEWSMON, "db", "upgrade", "--db", db], cwd=tmp_path, check=True, capture_output=True)  # migrate once
         workers = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                    for _ in range(2)]
         outputs = [w.communicate(timeout=180) for w in workers]
