@@ -64,11 +64,22 @@ class StorePipeline:
                 return
             try:
                 await asyncio.to_thread(self._write, batch)
-            except Exception as exc:  # noqa: BLE001 - the crawl goes on; these pages are fetched again next run
-                self.stats.inc_value(runstats.STORE_FAILED, len(batch))
-                for record in batch:
-                    self.stats.inc_value(runstats.source_error_key(record.source, Reason.STORE_FAILED))
-                logger.error("could not store %d articles (first: %s): %s", len(batch), batch[0].url, exc)
+            except Exception as exc:  # noqa: BLE001 - a bad row, or another crawl inserted a URL first
+                logger.warning("could not store a batch of %d articles (%s); storing them one by one",
+                               len(batch), _first_line(exc))
+                # The rolled-back batch left its copies in the in-memory story index: start afresh.
+                self.stories = await asyncio.to_thread(self._load_story_index)
+                for record in batch:  # each in its own transaction: a new SELECT sees the other crawl's rows
+                    await self._write_one(record)
+
+    async def _write_one(self, record: ArticleRecord) -> None:
+        try:
+            await asyncio.to_thread(self._write, [record])
+        except Exception as exc:  # noqa: BLE001 - the crawl goes on; this page is fetched again next run
+            self.stats.inc_value(runstats.STORE_FAILED)
+            self.stats.inc_value(runstats.source_error_key(record.source, Reason.STORE_FAILED))
+            logger.error("could not store %s: %s", record.url, _first_line(exc))
+            self.stories = await asyncio.to_thread(self._load_story_index)
 
     def _write(self, batch: list[ArticleRecord]) -> None:
         with self.session_factory() as session, session.begin():
@@ -81,6 +92,11 @@ class StorePipeline:
             self.stats.inc_value(source_key(record.source, SourceCount.ARTICLES))
         logger.info("stored %d new, %d updated, %d unchanged articles",
                     len(result.inserted), len(result.updated), len(result.unchanged))
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's message without SQLAlchemy's parameters and background link."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _summary(item) -> dict:
