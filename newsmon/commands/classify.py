@@ -173,18 +173,28 @@ def _corrections(db_url: str) -> list[dict]:
 
 
 @click.command()
-@click.option("--since", callback=parse_date, help="Only articles first seen on or after this date (YYYY-MM-DD).")
+@click.option("--since", callback=parse_date,
+              help="Only articles dated on or after this date (YYYY-MM-DD): published, else first seen, "
+                   "as in `newsmon query --since`.")
+@click.option("--seen-since", callback=parse_date,
+              help="Only articles newsmon first saw on or after this date (YYYY-MM-DD).")
 @db_option
 @model_option
-def retag(since, db_url: str, model_path: Path | None) -> None:
+def retag(since, seen_since, db_url: str, model_path: Path | None) -> None:
     """Re-tag stored articles with the current model (analysts' corrections still win)."""
+    from sqlalchemy import and_, true
+
     from storage.db import open_for_command
     from storage.models import Article
+    from storage.queries import article_date
     from storage.tagging import tag_stored
 
     with user_errors():
         model = _model(model_path)
-        condition = Article.first_seen >= since if since is not None else None
+        conditions = [article_date() >= since] if since is not None else []
+        if seen_since is not None:
+            conditions.append(Article.first_seen >= seen_since)
+        condition = and_(true(), *conditions) if conditions else None
         done = tag_stored(open_for_command(db_url), model.predict, model.version, condition, RETAG_BATCH)
     click.echo(f"re-tagged {done} articles with model {model.version}")
 
