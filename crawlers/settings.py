@@ -17,6 +17,8 @@ NEWSMON_SOURCES = os.environ.get("NEWSMON_SOURCES", "crawlers/sources.toml")
 NEWSMON_DB_URL = os.environ.get("NEWSMON_DB_URL", "sqlite:///newsmon.db")
 # Folder of raw response bodies (gzip, content-addressed) kept for re-extraction.
 NEWSMON_RAW_DIR = os.environ.get("NEWSMON_RAW_DIR", "raw")
+# A model `newsmon train` saved; unset: the model that ships with newsmon.
+NEWSMON_MODEL_PATH = os.environ.get("NEWSMON_MODEL") or None
 # Worker processes for extraction: -1 = one per core, 0 = a thread in the crawler process.
 NEWSMON_EXTRACT_PROCESSES = -1
 # Articles written per database transaction.

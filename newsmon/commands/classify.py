@@ -17,9 +17,18 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "realnews-train.jsonl"
 RETAG_BATCH = 500
 
 model_option = click.option(
-    "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Model file to use (default: the committed classifier/models/default.joblib).",
+    "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None, envvar="NEWSMON_MODEL",
+    help="Model file to use, e.g. one `newsmon train` saved (env NEWSMON_MODEL; default: the model that "
+         "ships with newsmon).",
 )
+MODEL_FILE = "newsmon-model.joblib"
+
+
+def default_model_output() -> Path:
+    """Where `train` saves by default: the user's place, never the packaged model."""
+    import os
+
+    return Path(os.environ.get("NEWSMON_HOME") or ".") / "models" / MODEL_FILE
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
@@ -111,12 +120,18 @@ def label(article_id: int, add, remove, irrelevant: bool, db_url: str) -> None:
 
 @click.command()
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Labelled JSONL file (repeatable). Default: {DEFAULT_DATA} when present.")
+              help="Labelled JSONL file (repeatable): one JSON object per line with \"text\", \"relevant\" "
+                   "(true/false) and \"topics\" (a list of labels), optionally \"title\", \"lang\" and "
+                   "\"note\" (an event id; records of one event stay in one fold); see "
+                   "docs/labelled-sample.jsonl. Default: the shared training data beside a source checkout "
+                   "(../shared/data/realnews-train.jsonl), when present.")
 @click.option("--corrections/--no-corrections", default=True, show_default=True,
               help="Also learn from analysts' corrections in the database (--db).")
 @db_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to save the model (default: classifier/models/default.joblib); metrics go next to it.")
+              help=f"Where to save the model; metrics go next to it. Default: $NEWSMON_HOME/models/{MODEL_FILE} "
+                   f"(the working folder when NEWSMON_HOME is unset). The model is used only where chosen "
+                   "with --model or NEWSMON_MODEL.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--examples/--no-examples", default=True, show_default=True,
               help="Also train on the team-written examples in classifier/examples/ (never scored).")
@@ -129,8 +144,11 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int,
     on one collection of the records, test on the other, both ways; collections come from a
     record's "collection" field, or ids t001-t398 / t401-); and leave-one-language-out (each
     non-English language with 40+ records). The last two are the honest ones for news the model
-    has never seen."""
-    from classifier.model import DEFAULT_MODEL
+    has never seen.
+
+    The packaged model stays as it is: the new one is saved to --output (default
+    $NEWSMON_HOME/models/newsmon-model.joblib) and used only where you choose it, with --model or
+    the NEWSMON_MODEL environment variable (read by crawl, nightly, tag, retag and evaluate)."""
     from classifier.taxonomy import load_taxonomy
     from classifier.training import read_examples, read_jsonl, train as train_model
 
@@ -154,9 +172,10 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int,
             sources.append(f"{len(extra)} team-written examples (classifier/examples, not scored)")
         click.echo(f"training on {len(records)} records + {len(extra)} written examples ({folds}-fold cross-validation grouped by event) ...", err=True)
         model = train_model(records, taxonomy, sources, folds=folds, extra=extra, with_estimates=estimates)
-        path = model.save(output or DEFAULT_MODEL)
+        path = model.save(output or default_model_output())
     print_training_report(model.metrics)
     click.echo(f"\nsaved model {model.version} to {path}")
+    click.echo(f"use it with --model {path}, or export NEWSMON_MODEL={path.resolve()} for crawl and nightly")
 
 
 def _corrections(db_url: str) -> list[dict]:

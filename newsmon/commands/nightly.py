@@ -8,6 +8,7 @@ is not installed (no classifier model yet, no digest command) is skipped, not fa
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -98,7 +99,7 @@ def tag_step(db_url: str) -> StepResult:
     from storage.db import open_for_command
 
     try:
-        model = load_default_model()
+        model = load_default_model(os.environ.get("NEWSMON_MODEL") or None)  # as the crawl's settings
     except ModelError as exc:  # e.g. built with another scikit-learn: the crawl went on untagged
         return StepResult("tag", "failed", str(exc))
     if model is None:
