@@ -29,6 +29,8 @@ COMMANDS = {
     "retag": "newsmon.commands.classify:retag",
     "evaluate": "newsmon.commands.classify:evaluate",
     "review": "newsmon.commands.review:review",
+    "serve": "newsmon.commands.serve:serve",
+    "users": "newsmon.commands.users:users",
 }
 
 

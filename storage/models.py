@@ -120,6 +120,7 @@ class Correction(Base):
     label: Mapped[str] = mapped_column(String(64))  # a topic, or "relevant"
     value: Mapped[bool] = mapped_column(Boolean)
     created: Mapped[datetime] = mapped_column(DateTime)
+    analyst: Mapped[str | None] = mapped_column(String(100), default=None)  # who; None from the CLI
 
 
 class FetchState(Base):
@@ -194,3 +195,14 @@ class ArticleSignature(Base):
         ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
     )
     signature: Mapped[bytes] = mapped_column()
+
+
+class Analyst(Base):
+    """An account that may correct tags in the web workbench; the password is an argon2 hash."""
+
+    __tablename__ = "analyst"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(DateTime)

@@ -23,6 +23,7 @@ class ArticleFilter:
     min_confidence: float = 0.0
     relevant_only: bool = False
     limit: int | None = 50
+    offset: int = 0  # rows to skip, for paging
 
 
 def article_date():
@@ -57,6 +58,8 @@ def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
     query = filtered(session.get_bind().dialect.name, f).order_by(article_date().desc(), Article.id.desc())
     if f.limit:
         query = query.limit(f.limit)
+    if f.offset:
+        query = query.offset(f.offset)
     return list(session.scalars(query))
 
 

@@ -38,6 +38,7 @@ def stories_overview(
     article_ids: Select | Iterable[int] | None = None,
     *,
     limit: int | None = None,
+    offset: int = 0,
     whole_story: bool = True,
 ) -> list[StoryRow]:
     """One row per story, newest stories (by their latest copy) first.
@@ -47,7 +48,7 @@ def stories_overview(
     appears when any of its articles is selected. With ``whole_story`` (the default) the counts,
     dates, outlets and title describe the whole story, so "reported by 12 outlets" holds even
     when the filter kept one source; with ``whole_story=False`` only the selected articles count.
-    ``limit`` caps the number of stories.
+    ``limit`` caps the number of stories; ``offset`` skips that many first (paging).
     """
     a = Article
     selected = None
@@ -68,6 +69,8 @@ def stories_overview(
     stmt = stmt.group_by(a.story_id).order_by(func.max(a.first_seen).desc(), a.story_id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     groups = session.execute(stmt).all()
 
     details: dict[int, list[tuple[str, str | None, str]]] = {}

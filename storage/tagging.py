@@ -49,11 +49,13 @@ def record_correction(
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
     irrelevant: bool = False,
+    analyst: str | None = None,
 ) -> Article:
     """Record an analyst's verdicts and apply them to the article's tags at once.
 
     Adding a topic also marks the article relevant (topics exist only on relevant articles).
-    Label names are checked by the caller against the taxonomy.
+    Label names are checked by the caller against the taxonomy. ``analyst``: who (the web
+    workbench's signed-in name; None from the command line).
     """
     article = session.get(Article, article_id)
     if article is None:
@@ -73,9 +75,9 @@ def record_correction(
     for label, value in verdicts.items():
         row = existing.get(label)
         if row is None:
-            session.add(Correction(article_id=article_id, label=label, value=value, created=now))
+            session.add(Correction(article_id=article_id, label=label, value=value, created=now, analyst=analyst))
         else:
-            row.value, row.created = value, now
+            row.value, row.created, row.analyst = value, now, analyst
     session.flush()
     model_topics = {t.label: t.confidence for t in article.topics if t.origin != ANALYST}
     _reconcile(session, article, model_topics, article.model_version or ANALYST, corrections_of(session, article_id))
