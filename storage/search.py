@@ -21,16 +21,6 @@ def selected_ids(session: Session, f: ArticleFilter) -> Select:
     return filtered(session.get_bind().dialect.name, replace(f, limit=None, offset=0)).with_only_columns(Article.id)
 
 
-def count_articles(session: Session, f: ArticleFilter) -> int:
-    return session.scalar(select(func.count()).select_from(selected_ids(session, f).subquery())) or 0
-
-
-def count_stories(session: Session, f: ArticleFilter) -> int:
-    ids = selected_ids(session, f)
-    query = select(func.count(distinct(Article.story_id))).where(Article.id.in_(ids), Article.story_id.is_not(None))
-    return session.scalar(query) or 0
-
-
 @dataclass(frozen=True)
 class Facets:
     """Articles per topic, language and source for the current filter, most first."""

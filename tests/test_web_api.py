@@ -70,7 +70,8 @@ def test_api_stories_group_copies(client, db_url):
 
 
 @pytest.mark.parametrize("url, status, words", [
-    ("/api/articles?topic=robots", 400, "unknown topic robots"),
+    ("/api/articles?topic=robots", 400, "unknown topic 'robots'"),
+    ("/api/articles?lang=french", 400, "unknown language 'french'"),
     ("/api/articles?since=yesterday", 400, "not a date"),
     ("/api/articles?since=2026-11-05&until=2026-11-01", 400, "since must be before until"),
     ("/api/articles?min_confidence=2", 400, "min_confidence"),

@@ -143,9 +143,16 @@ def print_json(rows: list[dict]) -> None:
     sys.stdout.write("\n")
 
 
+CSV_COLUMNS = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
+
+
+def csv_rows(rows: list[dict]):
+    """Article rows as CSV cells (topics joined with ';'), for the CLI and the workbench's download."""
+    return ({**row, "topics": ";".join(row["topics"])} for row in rows)
+
+
 def print_csv(rows: list[dict]) -> None:
-    columns = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
-    write_csv(sys.stdout, columns, ({**row, "topics": ";".join(row["topics"])} for row in rows))
+    write_csv(sys.stdout, CSV_COLUMNS, csv_rows(rows))
 
 
 def print_table(rows: list[dict]) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import shlex
-import unicodedata
 from pathlib import Path
 
 import click
 
+from newsmon.clean import terminal_safe
 from newsmon.commands.classify import model_option, user_errors
 from newsmon.options import db_option
 from storage.db import DEFAULT_DB_URL
@@ -92,9 +92,9 @@ def item_lines(item, db_args: list[str]) -> list[str]:
     verdict = "relevant" if item.relevant else "not relevant"
     tags = ", ".join(_tag(t) for t in item.tags) or "no topic"
     lines = [
-        f"#{item.article_id}  score {item.score:.2f}  {printable(item.source)}  {printable(item.language or '?')}  "
+        f"#{item.article_id}  score {item.score:.2f}  {terminal_safe(item.source)}  {terminal_safe(item.language or '?')}  "
         f"{item.date:%Y-%m-%d}",
-        f"  {printable(item.title or '(no title)')}",
+        f"  {terminal_safe(item.title or '(no title)')}",
         f"  relevance {relevance} ({verdict}, threshold {item.relevance_threshold:.2f}); tags: {tags}",
         f"  why: {'; '.join(item.reasons) or 'least certain of the rest'}",
     ]
@@ -109,8 +109,3 @@ def _tag(tag) -> str:
         return f"({tag.label} {tag.confidence:.2f} < {tag.threshold:.2f})"
     suffix = " analyst" if tag.origin == "analyst" else ""
     return f"{tag.label} {tag.confidence:.2f}{suffix}"
-
-
-def printable(text: str) -> str:
-    """Scraped text for a terminal: control characters (escape sequences, newlines) become spaces."""
-    return "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)

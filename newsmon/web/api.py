@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse
 from newsmon.commands.query import article_row, story_row
 from newsmon.web.app import workbench
 from newsmon.web.params import BadRequest, Search, parse_search
-from storage.queries import find_articles
-from storage.search import count_articles, count_stories, selected_ids, story_tags
+from storage.queries import count_matching, find_articles
+from storage.search import selected_ids, story_tags
 from storage.stories import stories_overview
 
 API_LIMIT = 50
@@ -35,14 +35,14 @@ def past_the_end(search: Search, total: int) -> None:
 
 
 def article_page(session, search: Search) -> tuple[int, list]:
-    total = count_articles(session, search.filter)
+    total = count_matching(session, search.filter)
     past_the_end(search, total)
     return total, find_articles(session, search.filter)
 
 
 def story_page(session, search: Search) -> tuple[int, list[dict]]:
     """One page of stories as `newsmon query --group-by story` rows plus languages and topics."""
-    total = count_stories(session, search.filter)
+    total = count_matching(session, search.filter, stories=True)
     past_the_end(search, total)
     found = stories_overview(session, selected_ids(session, search.filter), limit=search.filter.limit,
                              offset=search.filter.offset)
@@ -56,7 +56,7 @@ def story_page(session, search: Search) -> tuple[int, list[dict]]:
 
 def articles(request: Request) -> JSONResponse:
     bench = workbench(request)
-    search = parse_search(request.query_params, bench.topics, default_view="article", default_limit=API_LIMIT)
+    search = parse_search(request.query_params, default_view="article", default_limit=API_LIMIT)
     with bench.factory() as session:
         total, found = article_page(session, search)
         rows = [article_row(a) for a in found]
@@ -65,7 +65,7 @@ def articles(request: Request) -> JSONResponse:
 
 def stories(request: Request) -> JSONResponse:
     bench = workbench(request)
-    search = parse_search(request.query_params, bench.topics, default_limit=API_LIMIT)
+    search = parse_search(request.query_params, default_limit=API_LIMIT)
     with bench.factory() as session:
         total, rows = story_page(session, search)
     return JSONResponse({"total": total, "limit": search.filter.limit, "offset": search.filter.offset, "stories": rows})
@@ -76,6 +76,6 @@ def review(request: Request) -> JSONResponse:
     from newsmon.web.pages import review_items
 
     bench = workbench(request)
-    search = parse_search(request.query_params, bench.topics, default_view="article", default_limit=20)
+    search = parse_search(request.query_params, default_view="article", default_limit=20)
     items = review_items(bench, search)
     return JSONResponse({"articles": [item_json(item, []) for item in items]})

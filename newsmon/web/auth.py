@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from newsmon.accounts import authenticate
 from newsmon.errors import NewsmonError
+from newsmon.names import topic_problem
 from newsmon.web.app import workbench
 from newsmon.web.params import BadRequest
 from storage.tagging import record_correction
@@ -64,9 +65,9 @@ async def label(request: Request) -> Response:
     irrelevant = str(form.get("irrelevant", "")) == "1"
     if not (add or remove or irrelevant):
         raise BadRequest("say what to correct: add a topic, remove one, or mark the article not relevant")
-    unknown = sorted(set(add + remove) - set(bench.topics))
-    if unknown:
-        raise BadRequest(f"unknown topic {', '.join(unknown)}; topics are {', '.join(bench.topics)}")
+    problem = topic_problem(add + remove)
+    if problem:
+        raise BadRequest(problem)
     def write() -> None:
         with bench.factory() as session, session.begin():
             try:

@@ -1,7 +1,6 @@
 """The server-rendered pages: search, story, review queue, sources health, and the CSV download."""
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 from datetime import timedelta
@@ -10,7 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from newsmon.commands.query import article_row
+from newsmon.commands.query import CSV_COLUMNS, article_row, csv_rows
+from newsmon.csvout import write_csv
 from newsmon.web.api import article_page, story_page
 from newsmon.web.app import Workbench, workbench
 from newsmon.web.params import Search, parse_search
@@ -21,14 +21,13 @@ from storage.search import articles_per_day, attention, facets
 from storage.stories import get_story, story_articles
 
 DOWNLOAD_LIMIT = 10_000  # rows in one CSV download; the API pages through more
-CSV_COLUMNS = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
 REVIEW_SIZE = 25
 DIFF_LINES = 40
 
 
 def search(request: Request) -> Response:
     bench = workbench(request)
-    query = parse_search(request.query_params, bench.topics)
+    query = parse_search(request.query_params)
     with bench.factory() as session:
         if query.view == "story":
             total, rows = story_page(session, query)
@@ -54,23 +53,13 @@ def _multi(query: Search) -> dict[str, list[str]]:
 def download_csv(request: Request) -> Response:
     """The whole result set (up to DOWNLOAD_LIMIT rows) as CSV, one row per article."""
     bench = workbench(request)
-    query = parse_search(request.query_params, bench.topics, default_view="article", default_limit=DOWNLOAD_LIMIT)
+    query = parse_search(request.query_params, default_view="article", default_limit=DOWNLOAD_LIMIT)
     with bench.factory() as session:
         rows = [article_row(a) for a in find_articles(session, query.filter)]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: csv_cell(value) for key, value in {**row, "topics": ";".join(row["topics"])}.items()})
+    write_csv(buffer, CSV_COLUMNS, csv_rows(rows))
     return StreamingResponse(iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": 'attachment; filename="newsmon-articles.csv"'})
-
-
-def csv_cell(value):
-    """Scraped text that a spreadsheet would run as a formula (=, +, -, @) is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def story(request: Request) -> Response:
@@ -142,7 +131,7 @@ def review_items(bench: Workbench, query: Search):
 
 def review(request: Request) -> Response:
     bench = workbench(request)
-    query = parse_search(request.query_params, bench.topics, default_view="article", default_limit=REVIEW_SIZE)
+    query = parse_search(request.query_params, default_view="article", default_limit=REVIEW_SIZE)
     items = review_items(bench, query)
     return bench.page(request, "review.html", {"items": items, "search": query, "labels": bench.topics})
 

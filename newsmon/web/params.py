@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from newsmon.names import language_problem, topic_problem
+
 from storage.queries import ArticleFilter
 
 MAX_QUERY_CHARS = 200
@@ -52,7 +54,7 @@ class Search:
         return f"{path}?{urlencode(params)}" if params else path
 
 
-def parse_search(query: QueryParams, topics: list[str], default_view: str = "story",
+def parse_search(query: QueryParams, default_view: str = "story",
                  default_limit: int = PAGE_SIZE) -> Search:
     """Validate every parameter; unknown topics, bad dates and numbers, huge queries are BadRequest."""
     def many(name: str) -> list[str]:
@@ -64,10 +66,10 @@ def parse_search(query: QueryParams, topics: list[str], default_view: str = "sto
     q = (query.get("q") or "").strip() or None
     if q and (len(q) > MAX_QUERY_CHARS or len(q.split()) > MAX_QUERY_WORDS):
         raise BadRequest(f"the search text is too long: at most {MAX_QUERY_WORDS} words and {MAX_QUERY_CHARS} characters")
-    chosen = many("topic")
-    unknown = [t for t in chosen if t not in topics]
-    if unknown:
-        raise BadRequest(f"unknown topic {', '.join(unknown)}; topics are {', '.join(topics)}")
+    chosen, languages = many("topic"), many("lang")
+    problem = topic_problem(chosen) or language_problem(languages)
+    if problem:
+        raise BadRequest(problem)
     view = query.get("view") or default_view
     if view not in ("story", "article"):
         raise BadRequest("view must be story or article")
@@ -82,7 +84,7 @@ def parse_search(query: QueryParams, topics: list[str], default_view: str = "sto
     if relevant not in TRUE | FALSE:
         raise BadRequest("relevant must be 1 or 0")
     article_filter = ArticleFilter(
-        since=since, until=until, sources=many("source"), languages=many("lang"), search=q, topics=chosen,
+        since=since, until=until, sources=many("source"), languages=languages, search=q, topics=chosen,
         min_confidence=_confidence(query), relevant_only=relevant in TRUE, limit=limit, offset=offset,
     )
     kept = [(k, v) for k, v in query.multi_items() if k in KNOWN and k not in ("offset", "page") and v.strip()]
