@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsmon.errors import NewsmonError
-from storage.articles import utcnow
+from newsmon.clock import utcnow
 from storage.models import Analyst
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")

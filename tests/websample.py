@@ -7,10 +7,13 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from storage.articles import ArticleRecord, upsert_articles, utcnow
+from newsmon.clock import utcnow
+from newsmon.reasons import Reason
+from newsmon.runstats import SourceCount as Count, source_dropped_key, source_key
+from storage.articles import ArticleRecord, upsert_articles
 from storage.db import open_database
 from storage.models import Article, CrawlRun
-from storage.stories import StoryIndex
+from storage.storyindex import StoryIndex
 from storage.tagging import apply_tags
 
 PWN = '<script>document.documentElement.setAttribute("data-pwned", "yes")</script>'
@@ -66,10 +69,10 @@ def seed_workbench(db_url: str) -> dict[str, int]:
             text = changed.text + " The rules take effect in January."
             upsert_articles(session, [ArticleRecord(**{**changed.__dict__, "text": text})])
             now = utcnow()
-            stats = {"newsmon/source/a/entry_pages": 1, "newsmon/source/a/links_found": 3,
-                     "newsmon/source/a/pages_fetched": 3, "newsmon/source/a/articles_new": 1,
-                     "newsmon/source/b/entry_pages": 1, "newsmon/source/b/links_found": 4,
-                     "newsmon/source/b/pages_fetched": 4, "newsmon/source/b/dropped/no-article": 3}
+            stats = {source_key("a", Count.ENTRY_PAGES): 1, source_key("a", Count.LINKS_FOUND): 3,
+                     source_key("a", Count.PAGES_FETCHED): 3, source_key("a", Count.ARTICLES_NEW): 1,
+                     source_key("b", Count.ENTRY_PAGES): 1, source_key("b", Count.LINKS_FOUND): 4,
+                     source_key("b", Count.PAGES_FETCHED): 4, source_dropped_key("b", Reason.NO_ARTICLE): 3}
             session.add(CrawlRun(started=now - timedelta(hours=1), finished=now, status="finished", stats=stats))
         return ids
     finally:

@@ -14,7 +14,7 @@ from newsmon.csvout import write_csv
 from newsmon.web.api import article_page, story_page
 from newsmon.web.app import Workbench, workbench
 from newsmon.web.params import Search, parse_search
-from storage.articles import utcnow
+from newsmon.clock import utcnow
 from storage.models import Article
 from storage.queries import find_articles
 from storage.search import articles_per_day, attention, facets

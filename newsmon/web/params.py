@@ -7,11 +7,12 @@ relevant, view (story|article), limit, offset, page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from newsmon.clock import to_stored
 from newsmon.names import language_problem, topic_problem
 
 from storage.queries import ArticleFilter
@@ -112,7 +113,7 @@ def _date(query: QueryParams, name: str) -> datetime | None:
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise BadRequest(f"{name}: {raw[:40]!r} is not a date like 2026-11-01") from None
-    return value if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+    return to_stored(value)  # an offset is honoured; stored times are naive UTC
 
 
 def _confidence(query: QueryParams) -> float:
