@@ -44,3 +44,30 @@ def test_scrapy_list_from_the_repository_root():
     result = subprocess.run([str(scrapy), "list"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) >= {"news", "feeds", "sitemaps", "listings"}
+
+
+@pytest.mark.slow
+def test_demo_serve_opens_the_demo_database_in_the_workbench(tmp_path):
+    import time
+    import urllib.request
+
+    process = subprocess.Popen([*NEWSMON, "demo", "--serve", "--port", "0", "--limit", "3"], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, base = time.monotonic() + 240, None
+        while base is None and time.monotonic() < deadline:
+            line = process.stderr.readline()
+            if not line and process.poll() is not None:
+                break
+            found = re.search(r"newsmon workbench on (http://127\.0\.0\.1:\d+/)", line)
+            base = found.group(1) if found else None
+        assert base, "the workbench never said where it listens"
+        with urllib.request.urlopen(base + "healthz", timeout=30) as response:
+            assert json.load(response) == {"status": "ok"}
+        with urllib.request.urlopen(base + "api/articles?lang=fr", timeout=30) as response:
+            assert json.load(response)["total"] >= 3
+        with urllib.request.urlopen(base, timeout=30) as response:
+            assert "stories" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -16,8 +16,12 @@ DEMO_RAW = "newsmon-demo-raw"
               help="Database for the demo (recreated when it is the default SQLite file).")
 @click.option("--raw-dir", default=DEMO_RAW, show_default=True, help="Folder for the demo's raw pages.")
 @click.option("--limit", type=int, default=0, help="Rows to print (0: all).")
-def demo(db_url: str, raw_dir: str, limit: int) -> None:
-    """Serve the demo news site on 127.0.0.1, crawl it with the real spiders, store and print it."""
+@click.option("--serve", "serve", is_flag=True, help="Then open the demo database in the web workbench (`newsmon serve`).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="The workbench's port on 127.0.0.1 with --serve (0: any free port).")
+def demo(db_url: str, raw_dir: str, limit: int, serve: bool, port: int) -> None:
+    """Serve the demo news site on 127.0.0.1, crawl it with the real spiders, store and print it;
+    with --serve, then open the result in the web workbench."""
     from newsmon.commands.query import format_table, article_row
     from newsmon.crawling import crawl_settings, run_crawl
     from newsmon.demo.site import DemoSite, sources_toml
@@ -43,3 +47,8 @@ def demo(db_url: str, raw_dir: str, limit: int) -> None:
     click.echo("")
     click.echo(f"Run {summary.run_id}: {summary.line()}")
     click.echo(f"Query it: newsmon query --db {mask_url(db_url)} --search \"export controls\"  (or --group-by story)")
+    if serve:
+        from newsmon.commands.serve import run_server
+
+        click.echo(f"To correct tags in the browser, first: newsmon users add NAME --db {mask_url(db_url)}", err=True)
+        run_server(db_url, "127.0.0.1", port)

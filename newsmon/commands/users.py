@@ -21,7 +21,7 @@ def users() -> None:
 def add(name: str, db_url: str, password_stdin: bool) -> None:
     """Create analyst NAME, or set a new password for NAME; asks for the password."""
     from newsmon.accounts import add_analyst, check_name
-    from storage.db import open_database
+    from storage.db import open_for_command
 
     with user_errors():
         check_name(name)
@@ -30,7 +30,7 @@ def add(name: str, db_url: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with user_errors():
-        factory = open_database(db_url)
+        factory = open_for_command(db_url)
         try:
             with factory() as session, session.begin():
                 add_analyst(session, name, password)
@@ -44,9 +44,9 @@ def add(name: str, db_url: str, password_stdin: bool) -> None:
 def list_(db_url: str) -> None:
     """The analysts' names and when each account was created."""
     from newsmon.accounts import list_analysts
-    from storage.db import open_database
+    from storage.db import open_for_command
 
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     try:
         with factory() as session:
             for analyst in list_analysts(session):
