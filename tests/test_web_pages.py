@@ -173,3 +173,34 @@ def test_users_command(sqlite_url):
                                              input=PASSWORD + "\n", code=1)
     run("users", "add", "bob", "--db", sqlite_url, input=f"{PASSWORD}\n{PASSWORD}\n")
     assert run("users", "list", "--db", sqlite_url).startswith("bob\t")
+
+
+def test_subscriptions_page_shows_the_next_digest_and_last_deliveries(sqlite_url, tmp_path):
+    from datetime import timedelta
+
+    from newsmon.clock import utcnow
+    from storage.db import open_database
+    from storage.models import Article, Delivery
+
+    ids = seed_workbench(sqlite_url)
+    path = tmp_path / "subscriptions.toml"
+    path.write_text('[[subscription]]\nname = "arms-desk"\nchannel = "file"\npath = "digests"\n'
+                    'topics = ["military-ai"]\nlookback_days = 3650\nrelevant_only = true\n'
+                    '[[subscription]]\nname = "chips-desk"\nchannel = "file"\npath = "digests"\ntopics = ["sanctions"]\n'
+                    'keywords = "export controls"\n', encoding="utf-8")
+    factory = open_database(sqlite_url, migrate=False)
+    with factory() as session, session.begin():
+        story = session.get(Article, ids["b"]).story_id
+        session.add(Delivery(subscription="arms-desk", story_id=story, delivered=utcnow() - timedelta(days=3)))
+    factory.kw["bind"].dispose()
+    app = create_app(sqlite_url, secret_key="test-secret-key-0123456789", subscriptions_path=str(path))
+    with TestClient(app) as client:
+        html = htmllib.unescape(client.get("/subscriptions").text)
+        missing = create_app(sqlite_url, secret_key="k" * 32, subscriptions_path=str(tmp_path / "none.toml"))
+        with TestClient(missing) as other:
+            assert "no subscriptions file" in other.get("/subscriptions").text
+    app.state.workbench.factory.kw["bind"].dispose()
+    arms = html[html.index('id="sub-arms-desk"'):html.index('id="sub-chips-desk"')]
+    assert "Next digest: 1 story" in arms and "Treaty talks on autonomous weapons to open" in arms
+    assert "Last deliveries" in arms and "Armes autonomes" in arms  # delivered, so not in the next digest
+    assert 'href="/?topic=military-ai&relevant=1"' in html.replace("&amp;", "&")

@@ -11,7 +11,8 @@ from newsmon.options import db_option
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8080
 
 
-def run_server(db_url: str, host: str, port: int, model_path: Path | None = None) -> None:
+def run_server(db_url: str, host: str, port: int, model_path: Path | None = None,
+               subscriptions_path: str | None = None) -> None:
     """Serve the workbench on host:port (0: any free port) until interrupted."""
     import socket
 
@@ -20,7 +21,8 @@ def run_server(db_url: str, host: str, port: int, model_path: Path | None = None
     from newsmon.web.app import create_app
     from storage.db import mask_url, open_for_command
 
-    app = create_app(factory=open_for_command(db_url), model_path=model_path)
+    app = create_app(factory=open_for_command(db_url), model_path=model_path,
+                     subscriptions_path=subscriptions_path)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -47,9 +49,12 @@ def run_server(db_url: str, host: str, port: int, model_path: Path | None = None
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="0: any free port.")
 @model_option
-def serve(db_url: str, host: str, port: int, model_path: Path | None) -> None:
+@click.option("--subscriptions", "subscriptions_path", envvar="NEWSMON_SUBSCRIPTIONS", default="alerts/subscriptions.toml",
+              show_default=True, type=click.Path(dir_okay=False),
+              help="The subscriptions file the Subscriptions page shows (env NEWSMON_SUBSCRIPTIONS).")
+def serve(db_url: str, host: str, port: int, model_path: Path | None, subscriptions_path: str) -> None:
     """Serve the analysts' workbench (search, stories, review queue, sources, corrections) and its JSON API.
 
     Sessions are signed with NEWSMON_SECRET_KEY (set it, or sign-ins end when the server restarts).
     """
-    run_server(db_url, host, port, model_path)
+    run_server(db_url, host, port, model_path, subscriptions_path)

@@ -43,6 +43,7 @@ class Workbench:
 
     factory: sessionmaker[Session]
     model_path: Path | None = None
+    subscriptions_path: str | None = None
     templates: Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,9 +114,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(db_url: str | None = None, factory: sessionmaker[Session] | None = None,
-               secret_key: str | None = None, model_path: Path | None = None) -> Starlette:
+               secret_key: str | None = None, model_path: Path | None = None,
+               subscriptions_path: str | None = None) -> Starlette:
     """The workbench over ``db_url`` (migrated to head) or an existing session ``factory``."""
-    from newsmon.web import api, auth, pages
+    from newsmon.web import api, auth, pages, subscriptions
 
     key = secret_key or os.environ.get("NEWSMON_SECRET_KEY")
     if not key:
@@ -132,6 +134,7 @@ def create_app(db_url: str | None = None, factory: sessionmaker[Session] | None 
         Route("/articles/{article_id:int}", pages.article),
         Route("/review", pages.review),
         Route("/sources", pages.sources),
+        Route("/subscriptions", subscriptions.subscriptions),
         Route("/login", auth.login_form, methods=["GET"]),
         Route("/login", auth.login, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
@@ -149,5 +152,5 @@ def create_app(db_url: str | None = None, factory: sessionmaker[Session] | None 
         SQLAlchemyError: database_error, Exception: server_error,
     }
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
-    app.state.workbench = Workbench(factory or open_database(db_url), model_path)
+    app.state.workbench = Workbench(factory or open_database(db_url), model_path, subscriptions_path)
     return app
