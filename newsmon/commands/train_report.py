@@ -26,10 +26,11 @@ def print_training_report(metrics: dict) -> None:
     lolo = metrics.get("leave_one_language_out")
     if lolo:
         click.echo("\nleave-one-language-out estimate (train without the language, test on it)")
+        click.echo("(macro-F1 over the topics present in the language; micro-F1 also counts topics given where none is)")
         click.echo(f"{'lang':<6}{'n':>5}{'relevance F1':>14}{'macro-F1':>10}{'micro-F1':>10}")
         for lang, report in lolo["languages"].items():
             s = report["scores"]
-            click.echo(f"{lang:<6}{s['n']:>5}{s['relevance']['f1']:>14.3f}{s['macro_f1']:>10.3f}{s['micro_f1']:>10.3f}")
+            click.echo(f"{lang:<6}{s['n']:>5}{s['relevance']['f1']:>14.3f}{_f(report['macro_f1']):>10}{s['micro_f1']:>10.3f}")
         _print_mean("leave one language out, mean over languages", lolo["mean"])
 
 
