@@ -17,7 +17,7 @@ demo: install
 	$(BIN)/newsmon demo
 
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) newsmon.db newsmon-demo.db raw/

@@ -53,6 +53,8 @@ def error_kind(failure: Failure) -> str:
             return Reason.ROBOTS
         if "redirect" in message:
             return Reason.REDIRECT_LOOP
+        if "DOWNLOAD_MAXSIZE" in message:  # a gzip bomb: its decompressed body passed the cap
+            return Reason.TOO_LARGE
         return Reason.IGNORED
     return type(failure.value).__name__.lower()
 

@@ -17,6 +17,12 @@ NEWSMON_SOURCES = os.environ.get("NEWSMON_SOURCES", "crawlers/sources.toml")
 NEWSMON_DB_URL = os.environ.get("NEWSMON_DB_URL", "sqlite:///newsmon.db")
 # Folder of raw response bodies (gzip, content-addressed) kept for re-extraction.
 NEWSMON_RAW_DIR = os.environ.get("NEWSMON_RAW_DIR", "raw")
+# Articles fetched per source per run when its entry sets no max_articles (0: no limit); the
+# links left over wait for the next run, and the run summary says how many.
+NEWSMON_MAX_ARTICLES = 500
+# The run's time budget in seconds (0: none). A 100,000-item feed would otherwise run for hours
+# and block the next nights; what is left waits for the next run, and the summary says so.
+CLOSESPIDER_TIMEOUT = 4 * 3600
 # A model `newsmon train` saved; unset: the model that ships with newsmon.
 NEWSMON_MODEL_PATH = os.environ.get("NEWSMON_MODEL") or None
 # Worker processes for extraction: -1 = one per core, 0 = a thread in the crawler process.

@@ -20,6 +20,7 @@ from newsmon.reasons import Reason
 from storage.db import open_for_command
 from storage.runs import finish_run, start_run
 
+TIME_BUDGET = "closespider_timeout"  # Scrapy's finish reason when CLOSESPIDER_TIMEOUT is reached
 PACKAGED_SOURCES = Path(crawlers.__file__).with_name("sources.toml")
 
 
@@ -34,6 +35,7 @@ class CrawlSummary:
     errors: Counter[str] = field(default_factory=Counter)
     config_errors: int = 0
     entry_pages: int = 0  # feeds, sitemaps and listing pages that answered (304 included)
+    left_over: int = 0  # links not fetched because of max_articles: the next run's
     finish_reason: str = ""
 
     @property
@@ -52,7 +54,11 @@ class CrawlSummary:
             parts.append("errors: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.errors.items())))
         if self.config_errors:
             parts.append(f"{self.config_errors} bad source entries skipped")
-        if self.finish_reason != "finished":
+        if self.left_over:
+            parts.append(f"{self.left_over} links left for the next run (max_articles)")
+        if self.finish_reason == TIME_BUDGET:
+            parts.append("time budget reached (CLOSESPIDER_TIMEOUT): the rest waits for the next run")
+        elif self.finish_reason != "finished":
             parts.append(f"crawl ended: {self.finish_reason}")
         elif self.nothing_answered:
             parts.append("no source answered at all")
@@ -60,7 +66,7 @@ class CrawlSummary:
 
     @property
     def ok(self) -> bool:
-        return self.finish_reason == "finished" and not self.nothing_answered
+        return self.finish_reason in ("finished", TIME_BUDGET) and not self.nothing_answered
 
 
 def resolve_sources(path: str | Path | None) -> Path:
@@ -142,6 +148,8 @@ def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
     summary.dropped.update(runstats.totals(stats, runstats.DROPPED))
     summary.errors.update(runstats.totals(stats, runstats.ERRORS))
     summary.entry_pages = runstats.entry_pages_answered(stats)
+    summary.left_over = sum(row.count(runstats.SourceCount.OVER_MAX_ARTICLES)
+                            for row in runstats.per_source(stats).values())
     return summary
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from scrapy.exceptions import DropItem
@@ -38,6 +41,25 @@ def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tup
         return None, crash_reason(exc)
 
 
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the crawl is gone, even after its kill -9.
+
+    Workers forked from Scrapy inherit its graceful SIGTERM handler and the pool's pipes, so an
+    orphan would wait forever, holding the nightly lock, SQLite files and connections. A daemon
+    thread notices the new parent within a second; SIGTERM gets its default meaning back, and
+    Ctrl-C is left to the crawl, which shuts the pool down.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), name="die-with-parent", daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int, every: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
 class ExtractPipeline:
     def __init__(self, stats, processes: int) -> None:
         self.stats = stats
@@ -53,7 +75,8 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         # 0 processes: a single thread in this process (for one-core measurements and debugging).
-        self.executor = ProcessPoolExecutor(self.processes) if self.processes else ThreadPoolExecutor(1)
+        self.executor = (ProcessPoolExecutor(self.processes, initializer=die_with_parent, initargs=(os.getpid(),))
+                         if self.processes else ThreadPoolExecutor(1))
 
     def close_spider(self) -> None:
         if self.executor:

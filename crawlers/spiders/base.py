@@ -48,6 +48,7 @@ class SourcesSpider(scrapy.Spider):
         path = spider.sources_file or crawler.settings.get("NEWSMON_SOURCES")
         loaded = load_sources(path)
         spider.config_errors = len(loaded.errors)  # counted in start(): stats do not exist yet
+        spider.default_max_articles = crawler.settings.getint("NEWSMON_MAX_ARTICLES", 0) or None
         spider.sources = [
             s for s in loaded.sources
             if s.kind in cls.kinds and (spider.only_source in (None, s.name))
@@ -74,7 +75,7 @@ class SourcesSpider(scrapy.Spider):
             errback=self.on_error,
             cb_kwargs={"source": source},
             meta={"newsmon_source": source.name, "newsmon_kind": source.kind,
-                  "newsmon_max_articles": source.max_articles,
+                  "newsmon_max_articles": source.max_articles or getattr(self, "default_max_articles", None),
                   "handle_httpstatus_list": [304], **meta},
             dont_filter=True,
             priority=10,  # discover links before fetching articles

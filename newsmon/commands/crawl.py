@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from newsmon.options import db_option
+from newsmon.options import db_option, verbose_option
 
 sources_option = click.option(
     "--sources", "sources_path", default="crawlers/sources.toml", show_default=True,
@@ -28,6 +28,7 @@ raw_dir_option = click.option(
               help="Share one frontier in Redis with other workers (env NEWSMON_REDIS_URL), e.g. redis://host:6379/0.")
 @click.option("--frontier", help="Name of the shared frontier (default: nightly-<today>); workers with the same name cooperate.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@verbose_option
 def crawl(sources_path: str, db_url: str, raw_dir: str, only_source: str | None, spider: str,
           redis_url: str | None, frontier: str | None, overrides: tuple[str, ...]) -> None:
     """Crawl the sources in a sources file and store their articles.

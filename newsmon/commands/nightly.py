@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from newsmon.commands.crawl import _parse_overrides, raw_dir_option, sources_option
-from newsmon.options import db_option
+from newsmon.options import db_option, verbose_option
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class StepResult:
               default="alerts/subscriptions.toml", show_default=True, type=click.Path(dir_okay=False),
               help="Subscriptions for the digest step (skipped when the file is absent).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@verbose_option
 def nightly(sources_path: str, db_url: str, raw_dir: str, refresh_days: int, subscriptions_path: str,
             overrides: tuple[str, ...]) -> None:
     """Crawl only what is new, tag untagged articles, send digests. Exits 1 only if a step failed."""
