@@ -113,3 +113,23 @@ def test_passwords_are_masked_wherever_a_url_is_printed(tmp_path):
         assert result.returncode == 1, command
         assert "s3cret-pw" not in result.stdout + result.stderr, command
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2, result.stderr
+
+
+def test_demo_does_not_silently_wipe_analysts_work(tmp_path):
+    from storage.articles import ArticleRecord, upsert_articles
+    from storage.db import open_database
+    from storage.tagging import record_correction
+
+    demo_db = tmp_path / "newsmon-demo.db"
+    factory = open_database(f"sqlite:///{demo_db}")
+    with factory() as session, session.begin():
+        upsert_articles(session, [ArticleRecord(url="https://a.example/1", fetched_url="https://a.example/1",
+                                                source="demo-rss", text="Body text. " * 30, title="T")])
+        record_correction(session, 1, irrelevant=True)
+    factory.kw["bind"].dispose()
+    before = demo_db.read_bytes()
+    result = subprocess.run([NEWSMON, "demo"], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    assert "holds 1 analysts' corrections" in result.stderr and "newsmon demo --yes" in result.stderr
+    assert demo_db.read_bytes() == before
