@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from newsmon.errors import NewsmonError
+
 FRONTIER_TTL_SECONDS = 2 * 24 * 3600
 
 
@@ -18,6 +20,8 @@ def default_frontier_name() -> str:
 
 
 def frontier_settings(redis_url: str, frontier: str) -> dict[str, object]:
+    """Scrapy settings for a shared frontier; a NewsmonError when the redis extra is not installed."""
+    require_redis()
     prefix = f"newsmon:{frontier}"
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
@@ -29,6 +33,14 @@ def frontier_settings(redis_url: str, frontier: str) -> dict[str, object]:
         "REDIS_URL": redis_url,
         "NEWSMON_FRONTIER": prefix,
     }
+
+
+def require_redis() -> None:
+    try:
+        import redis  # noqa: F401
+        import scrapy_redis  # noqa: F401
+    except ImportError:
+        raise NewsmonError("--redis needs the redis extra: pip install 'newsmon[redis]'") from None
 
 
 def expire_frontier(redis_url: str, prefix: str, ttl: int = FRONTIER_TTL_SECONDS) -> None:

@@ -70,7 +70,11 @@ def make_engine(url: str | URL) -> Engine:
         return engine
     if sa_url.get_backend_name() == "postgresql" and sa_url.drivername == "postgresql":
         sa_url = sa_url.set(drivername="postgresql+psycopg")
-    return create_engine(sa_url, pool_pre_ping=True)
+    try:
+        return create_engine(sa_url, pool_pre_ping=True)
+    except ImportError:
+        raise DatabaseError(f"no driver for {sa_url.drivername}: pip install 'newsmon[postgresql]'",
+                            mask_url(sa_url)) from None
 
 
 def alembic_config(engine: Engine):
