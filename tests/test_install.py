@@ -20,7 +20,8 @@ PACKAGES = ("newsmon", "crawlers", "classifier", "storage", "alerts")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Declared but reached without an import statement of their own name.
 INDIRECT = {"lxml-html-clean": "trafilatura needs it", "psycopg": "SQLAlchemy's postgresql driver",
-            "scrapy-redis": "named in Scrapy settings (newsmon/frontier.py)"}
+            "scrapy-redis": "named in Scrapy settings (newsmon/frontier.py)",
+            "itsdangerous": "Starlette's signed sessions", "python-multipart": "Starlette's form parsing"}
 
 
 def requirements(group: str | None = None) -> dict[str, Requirement]:
