@@ -20,4 +20,5 @@ class PageItem(scrapy.Item):
     article = scrapy.Field()  # newsmon.extraction.ExtractedArticle
     tags = scrapy.Field()  # classifier.Tags
     model_version = scrapy.Field()
+    citations = scrapy.Field()  # newsmon.citations.Citation values found in the article (crawlers.pipelines.citations)
     drop_reason = scrapy.Field()  # why a pipeline dropped the page (e.g. no-article)

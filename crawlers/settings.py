@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.rawarchive.RawArchivePipeline": 100,
     "crawlers.pipelines.extract.ExtractPipeline": 200,
     "crawlers.pipelines.classify.ClassifyPipeline": 300,
+    "crawlers.pipelines.citations.CitationsPipeline": 350,
     "crawlers.pipelines.store.StorePipeline": 400,
 }
 

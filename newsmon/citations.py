@@ -110,6 +110,10 @@ class Citation:
     end: int
     form: str  # "official" or "news"
 
+    @property
+    def organ(self) -> str:
+        return organ_of(self.symbol)
+
 
 def find_citations(text: str) -> list[Citation]:
     """Every UN document symbol mentioned in ``text``, in order of appearance."""
@@ -145,6 +149,11 @@ _NEWS_HINTS = ("esolu", "ésolu", "isoluz", "Res.", "res.", "езолюц", "ق�
 
 def _may_have_news_form(text: str) -> bool:
     return any(hint in text for hint in _NEWS_HINTS)
+
+
+def article_citations(title: str | None, text: str) -> list[Citation]:
+    """The citations in an article's title and text (positions count from the title's start)."""
+    return find_citations(f"{title}\n{text}" if title else text)
 
 
 def cited_symbols(text: str) -> list[str]:

@@ -16,6 +16,8 @@ COMMANDS = {
     "crawl": "newsmon.commands.crawl:crawl",
     "db": "newsmon.commands.db:db",
     "demo": "newsmon.commands.demo:demo",
+    "document": "newsmon.commands.documents:document",
+    "documents": "newsmon.commands.documents:documents",
     "query": "newsmon.commands.query:query",
     "extract": "newsmon.commands.extract:extract",
     "reextract": "newsmon.commands.reextract:reextract",

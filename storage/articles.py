@@ -38,6 +38,8 @@ class ArticleRecord:
     fetched: datetime | None = None
     tags: Any = None  # classifier.Tags (relevance, relevant, topics) or None
     model_version: str | None = None
+    # newsmon.citations.Citation values the article cites (None: not scanned, keep the links)
+    citations: Any = None
 
     def __post_init__(self) -> None:
         """Scraped strings are cleaned here, the one door every write goes through (newsmon.clean)."""
@@ -109,6 +111,11 @@ def upsert_articles(
         else:
             state.last_fetched, state.last_status = now, 200
     session.flush()  # new articles get their ids here
+    scanned = {article.id: record.citations for article, record in changed if record.citations is not None}
+    if scanned:
+        from storage.documents import replace_citations
+
+        replace_citations(session, scanned)
     for article, record in changed:
         if article.id not in result.updated:
             result.inserted.append(article.id)

@@ -206,3 +206,70 @@ class Analyst(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Document(Base):
+    """A UN document stored from a documents source: once per symbol, with its language versions.
+
+    A symbol that news cites but the store lacks has Citation rows and no Document row.
+    """
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(120), unique=True)  # official form, e.g. A/RES/78/265
+    organ: Mapped[str] = mapped_column(String(16), index=True)  # GA, SC, HRC, ECOSOC, or the series prefix
+    kind: Mapped[str] = mapped_column(String(16))  # resolution, draft, record, report...
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    published: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    source: Mapped[str | None] = mapped_column(String(200), default=None)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentVersion.language"
+    )
+
+
+class DocumentVersion(Base):
+    """One language version of a document (a UN symbol exists in up to six languages)."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(Text, default=None)
+    body: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(2048))
+    raw_ref: Mapped[str | None] = mapped_column(String(64), default=None)  # sha256 of the raw file (RawStore)
+    content_type: Mapped[str | None] = mapped_column(String(100), default=None)
+    pages: Mapped[int | None] = mapped_column(Integer, default=None)  # PDF pages
+    fetched: Mapped[datetime] = mapped_column(DateTime)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Citation(Base):
+    """An article cites a UN document, by its official symbol (newsmon.citations)."""
+
+    __tablename__ = "citation"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
+    organ: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str] = mapped_column(String(16))  # official | news: how the article wrote it
+
+
+class DocumentFailure(Base):
+    """A document file that could not be read, with the reason: no text layer, encrypted, broken, too large."""
+
+    __tablename__ = "document_failure"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)

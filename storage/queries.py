@@ -22,6 +22,7 @@ class ArticleFilter:
     topics: Sequence[str] = field(default_factory=tuple)  # any of them
     min_confidence: float = 0.0
     relevant_only: bool = False
+    cites: Sequence[str] = field(default_factory=tuple)  # UN document symbols: any of them
     limit: int | None = 50
     offset: int = 0  # rows to skip, for paging
 
@@ -51,6 +52,10 @@ def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
         query = query.where(topic)
     if f.relevant_only:
         query = query.where(Article.relevant.is_(True))
+    if f.cites:
+        from storage.documents import cites_clause
+
+        query = query.where(cites_clause(f.cites))
     return query
 
 

@@ -48,7 +48,7 @@ class StorePipeline:
             text=article.text, title=article.title, published=article.published,
             author=article.author, language=article.language, site=article.site,
             raw_ref=item.get("raw_ref"), encoding=item.get("encoding"), fetched=item.get("fetched"),
-            tags=item.get("tags"), model_version=item.get("model_version"),
+            tags=item.get("tags"), model_version=item.get("model_version"), citations=item.get("citations"),
         ))
         if len(self.pending) >= self.batch_size:
             await self.flush()

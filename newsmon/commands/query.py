@@ -34,6 +34,8 @@ def parse_date(_ctx, _param, value: str | None) -> datetime | None:
 @click.option("--topic", "topics", multiple=True, help="Only articles tagged with this topic (repeatable: any of them).")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, help="Minimum confidence of --topic tags.")
 @click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the classifier finds relevant.")
+@click.option("--cites", "cites", multiple=True, metavar="SYMBOL",
+              help="Only articles citing this UN document, e.g. A/RES/78/265 (repeatable: any of them).")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help=f"At most this many rows (0: all). Default: all for csv and json; "
                    f"the newest {TABLE_PAGE} for the table, which says how many there are.")
@@ -41,7 +43,7 @@ def parse_date(_ctx, _param, value: str | None) -> datetime | None:
               help="One row per article, or one per story (all copies of it across outlets).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def query(db_url: str, since, until, sources, languages, search, topics, min_confidence, relevant_only,
-          limit: int | None, group_by: str, fmt: str) -> None:
+          cites, limit: int | None, group_by: str, fmt: str) -> None:
     """Find stored articles by date, source, language, topic and full text.
 
     CSV and JSON exports hold every match unless --limit is given; the table shows the newest
@@ -64,7 +66,8 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
         limit = TABLE_PAGE if fmt == "table" else 0
     article_filter = ArticleFilter(
         since=since, until=until, sources=sources, languages=languages, search=search, topics=topics,
-        min_confidence=min_confidence, relevant_only=relevant_only, limit=limit or None,
+        min_confidence=min_confidence, relevant_only=relevant_only, cites=official_symbols(cites),
+        limit=limit or None,
     )
     total = None
     with open_for_command(db_url)() as session:
@@ -86,6 +89,13 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     if total is not None and total > len(rows):
         what = "stories" if group_by == "story" else "articles"
         click.echo(f"{len(rows)} of {total} {what} shown (--limit 0 shows all)", err=fmt != "table")
+
+
+def official_symbols(symbols) -> tuple[str, ...]:
+    """``a/res/78/265`` -> ``A/RES/78/265``: the spelling citations are stored under."""
+    from newsmon.citations import normalise
+
+    return tuple(normalise(s.strip()) or s.strip() for s in symbols)
 
 
 def story_row(story) -> dict:
