@@ -75,6 +75,7 @@ class DigestStory:
     delivered: datetime | None = None  # set for stories read back from the ledger
     article_id: int | None = None  # the lead article, the one shown
     seen_hash: str | None = None  # an updated story's ledger hash when selected: the ledger updates only if unchanged
+    cites: list[tuple[str, str]] = field(default_factory=list)  # UN documents the story cites: (symbol, official link)
 
     @classmethod
     def of(cls, story_id: int, article: Article, topics: list[tuple[str, float]], group: str, confidence: float,
@@ -229,7 +230,26 @@ def select_stories(session: Session, sub: Subscription, start: datetime, end: da
         stories.append(DigestStory.of(story_id, lead.article, shown, group, confidence, updated=updated,
                                       seen_hash=delivered.get(story_id)))
     add_outlets(session, stories)
+    add_citations(session, stories)
     return order(stories)
+
+
+def add_citations(session: Session, stories: list[DigestStory]) -> None:
+    """'cites A/RES/78/265': the UN documents any copy of the story cites, with their official links."""
+    from newsmon.citations import official_url
+    from storage.models import Citation
+
+    by_id = {s.story_id: s for s in stories}
+    ids = list(by_id)
+    for chunk in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Article.story_id, Citation.symbol).distinct()
+            .join(Citation, Citation.article_id == Article.id)
+            .where(Article.story_id.in_(ids[chunk:chunk + 500]))
+            .order_by(Article.story_id, Citation.symbol)
+        )
+        for story_id, symbol in rows:
+            by_id[story_id].cites.append((symbol, official_url(symbol)))
 
 
 def add_outlets(session: Session, stories: list[DigestStory]) -> None:

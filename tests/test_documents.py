@@ -131,3 +131,28 @@ def test_rescan_links_articles_stored_before_the_finder(db_url):
     assert {r["symbol"] for r in json.loads(result.stdout)} == {"A/RES/78/265", "A/78/L.49", "A/HRC/RES/53/29"}
     again = CliRunner().invoke(cli, ["documents", "--db", db_url, "--rescan"], catch_exceptions=False)
     assert "4 citation links" in again.stderr  # idempotent
+
+
+def test_digest_and_story_view_show_cites_with_link(session_factory):
+    import datetime as dt
+
+    from alerts.render import Digest, render_html, render_markdown, render_text
+    from alerts.select import select_stories
+    from alerts.subscriptions import Subscription
+    from test_alerts_support import NOW, add_article
+
+    with session_factory() as session, session.begin():
+        article = add_article(session, title="Assembly adopts AI text", text=GA_TEXT)
+        session.add(Citation(article_id=article.id, symbol="A/RES/78/265", organ="GA", form="news"))
+        story_id = article.story_id
+    sub = Subscription(name="desk", channel="file", path="x")
+    with session_factory() as session:
+        stories = select_stories(session, sub, NOW - dt.timedelta(days=1), NOW)
+    assert stories[0].cites == [("A/RES/78/265", "https://docs.un.org/en/A/RES/78/265")]
+    digest = Digest(sub, stories, NOW, NOW - dt.timedelta(days=1))
+    assert "cites A/RES/78/265 https://docs.un.org/en/A/RES/78/265" in render_text(digest)
+    assert "Cites [A/RES/78/265](<https://docs.un.org/en/A/RES/78/265>)" in render_markdown(digest)
+    assert '<a href="https://docs.un.org/en/A/RES/78/265" rel="noopener noreferrer">A/RES/78/265</a>' in render_html(digest)
+    url = session_factory.kw["bind"].url.render_as_string(hide_password=False)
+    out = run("story", "--db", url, str(story_id))
+    assert "cites A/RES/78/265  https://docs.un.org/en/A/RES/78/265" in out

@@ -26,6 +26,8 @@ def story(db_url: str, story_id: int) -> None:
 
 
 def _show(factory, story_id: int) -> None:
+    from newsmon.citations import official_url
+    from storage.documents import citations_of
     from storage.stories import get_story, story_articles
 
     with factory() as session:
@@ -35,6 +37,7 @@ def _show(factory, story_id: int) -> None:
                 f"there is no story {story_id}; `newsmon query --group-by story` lists the stories"
             )
         articles = story_articles(session, story_id)
+        cites = citations_of(session, [a.id for a in articles])
         outlets = {a.source for a in articles}
         click.echo(
             f"Story {story_id}: {len(articles)} article{'s' if len(articles) != 1 else ''} "
@@ -46,6 +49,8 @@ def _show(factory, story_id: int) -> None:
             click.echo(f"  #{article.id} {terminal_safe(article.source)}  {_when(article.published or article.first_seen)}")
             click.echo(f"    {terminal_safe(article.title) or '(no title)'}")
             click.echo(f"    {terminal_safe(article.url)}")
+            for symbol in cites.get(article.id, []):
+                click.echo(f"    cites {terminal_safe(symbol)}  {terminal_safe(official_url(symbol))}")
             for revision in article.revisions:
                 click.echo(
                     f"    earlier version fetched {_when(revision.fetched)}: "
