@@ -22,3 +22,21 @@ class PageItem(scrapy.Item):
     model_version = scrapy.Field()
     citations = scrapy.Field()  # newsmon.citations.Citation values found in the article (crawlers.pipelines.citations)
     drop_reason = scrapy.Field()  # why a pipeline dropped the page (e.g. no-article)
+
+
+class DocumentItem(scrapy.Item):
+    """An official document file (PDF or HTML) from a ``kind = "documents"`` source."""
+
+    url = scrapy.Field()  # canonical URL of the file
+    fetched_url = scrapy.Field()
+    source = scrapy.Field()
+    body = scrapy.Field()  # raw bytes
+    content_type = scrapy.Field()
+    fetched = scrapy.Field()  # naive UTC datetime
+    hint_title = scrapy.Field()
+    hint_lang = scrapy.Field()
+    # Filled by pipelines:
+    raw_ref = scrapy.Field()
+    document = scrapy.Field()  # newsmon.documents.ReadDocument
+    drop_reason = scrapy.Field()
+    drop_detail = scrapy.Field()

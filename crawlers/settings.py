@@ -41,6 +41,8 @@ NEWSMON_RETRY_BACKOFF_MAX = 60.0
 NEWSMON_CLASSIFY_BATCH_SIZE = 64
 # (see crawlers/batching.py: one call for many articles costs little more than one)
 NEWSMON_CLASSIFY_MAX_WAIT = 0.5
+# Official documents (kind = "documents" sources): longer PDFs are recorded as too-large and skipped.
+NEWSMON_DOCUMENT_MAX_PAGES = 500
 # Story identity (near-duplicate detection): NEWSMON_DEDUP_<NAME> overrides a field of
 # newsmon.dedup.DedupSettings, e.g. -s NEWSMON_DEDUP_MIN_JACCARD=0.5 (defaults measured by bench/dedup.py).
 # Contact URL or address put in the User-Agent so site owners can reach the operator.

@@ -16,7 +16,7 @@ from newsmon.urls import is_http_url
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("feed", "sitemap", "listing")
+KINDS = ("feed", "sitemap", "listing", "documents")
 KNOWN_KEYS = {"name", "kind", "url", "urls", "lang", "link_pattern", "max_articles", "notes", "homepage"}
 _HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]\s*(#.*)?$")
 _ANY_HEADER = re.compile(r"^\s*\[")  # any table header starts a new entry, so a typo cannot swallow the next

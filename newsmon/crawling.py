@@ -37,6 +37,7 @@ class CrawlSummary:
     entry_pages: int = 0  # feeds, sitemaps and listing pages that answered (304 included)
     left_over: int = 0  # links not fetched because of max_articles: the next run's
     finish_reason: str = ""
+    documents: int = 0  # official documents stored (kind = "documents" sources)
 
     @property
     def nothing_answered(self) -> bool:
@@ -50,6 +51,8 @@ class CrawlSummary:
             f"{self.stored} articles stored ({self.updated} updated, {self.unchanged} unchanged)",
             f"{sum(self.dropped.values())} pages dropped ({dropped})",
         ]
+        if self.documents:
+            parts.insert(2, f"{self.documents} documents stored")
         if self.errors:
             parts.append("errors: " + ", ".join(f"{n} {kind}" for kind, n in sorted(self.errors.items())))
         if self.config_errors:
@@ -112,10 +115,14 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
+    crawlers = [crawler]
+    if spider == "news" and _has_documents(settings, spider_args.get("source")):
+        crawlers.append(process.create_crawler("documents"))  # official documents, with their own pipelines
+        process.crawl(crawlers[-1], **spider_args)
     try:
         process.start()
     finally:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
+        stats = merge_stats([c.stats.get_stats() if c.stats else {} for c in crawlers])
         with session_factory() as session, session.begin():
             run = session.merge(run)
             finish_run(session, run, utcnow(), run_status(stats), _plain(stats))
@@ -124,6 +131,36 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
 
         expire_frontier(settings.get("REDIS_URL"), settings.get("NEWSMON_FRONTIER"))
     return summarise(run.id, stats)
+
+
+def _has_documents(settings: Settings, only_source: str | None) -> bool:
+    """Whether the sources file lists a ``kind = "documents"`` source (the one asked for, if any)."""
+    from crawlers.sources import load_sources
+    from newsmon.errors import ConfigError
+
+    try:
+        sources = load_sources(settings.get("NEWSMON_SOURCES")).sources
+    except ConfigError:
+        return False  # the news crawler reports the unreadable file
+    return any(s.kind == "documents" and only_source in (None, s.name) for s in sources)
+
+
+def merge_stats(all_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """One run's stats from several crawlers: counts add up; the first crawler's finish reason
+    stands unless another did not finish."""
+    merged: dict[str, Any] = {}
+    for stats in all_stats:
+        for key, value in stats.items():
+            if key == runstats.CONFIG_ERRORS:  # every crawler reads the same sources file
+                merged[key] = max(merged.get(key, 0), value)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(merged.get(key), (int, float)):
+                merged[key] += value
+            elif key not in merged:
+                merged[key] = value
+    reasons = [s.get("finish_reason") for s in all_stats]
+    if reasons and any(r != "finished" for r in reasons):
+        merged["finish_reason"] = next(r or "failed" for r in reasons if r != "finished")
+    return merged
 
 
 def run_status(stats: dict[str, Any]) -> str:
@@ -150,6 +187,7 @@ def summarise(run_id: int, stats: dict[str, Any]) -> CrawlSummary:
     summary.entry_pages = runstats.entry_pages_answered(stats)
     summary.left_over = sum(row.count(runstats.SourceCount.OVER_MAX_ARTICLES)
                             for row in runstats.per_source(stats).values())
+    summary.documents = stats.get(runstats.DOCUMENTS_STORED, 0)
     return summary
 
 

@@ -32,6 +32,14 @@ class ExtractionError(NewsmonError):
         super().__init__(f"{url or 'page'}: {reason}")
 
 
+class DocumentError(NewsmonError):
+    """An official document that cannot be read; ``reason`` is a short slug (encrypted, no-text-layer...)."""
+
+    def __init__(self, reason: str, url: str | None = None, detail: str = "") -> None:
+        self.reason, self.url, self.detail = reason, url, detail
+        super().__init__(f"{url or 'document'}: {reason}" + (f" ({detail})" if detail else ""))
+
+
 class DeliveryError(NewsmonError):
     """A digest that could not be delivered; nothing was recorded as sent."""
 

@@ -44,6 +44,12 @@ class Reason(StrEnum):
     SITEMAP_LOOP = "sitemap-loop"
     # Extracted articles that never reached the database.
     STORE_FAILED = "store-failed"
+    # An official document file (kind = "documents") that cannot be read (newsmon.documents).
+    ENCRYPTED = "encrypted"
+    BROKEN_PDF = "broken-pdf"
+    NO_TEXT_LAYER = "no-text-layer"  # a scan: pages without text
+    NO_SYMBOL = "no-symbol"  # no UN document symbol in its header, URL or title
+    EMPTY_DOCUMENT = "empty-document"
 
 
 def http_reason(status: int) -> str:
@@ -62,6 +68,7 @@ PERMANENT: frozenset[str] = frozenset({
     Reason.NOT_AN_ARTICLE, Reason.BINARY_BODY,
     Reason.BAD_LINK, Reason.ROBOTS, Reason.REDIRECT_LOOP, Reason.TOO_LARGE,
     http_reason(404), http_reason(410),
+    Reason.ENCRYPTED, Reason.BROKEN_PDF, Reason.NO_TEXT_LAYER, Reason.NO_SYMBOL, Reason.EMPTY_DOCUMENT,
 })
 
 # What `newsmon status` counts as "extraction found no article" on a page it fetched.

@@ -34,6 +34,10 @@ RETRY_BACKOFF_SECONDS = "newsmon/retry_backoff_seconds"
 CLASSIFY_NO_MODEL = "newsmon/classify/no_model"
 CLASSIFY_TAGGED = "newsmon/classify/tagged"
 CLASSIFY_RELEVANT = "newsmon/classify/relevant"
+DOCUMENTS_FETCHED = "newsmon/documents/fetched"  # official document files fetched (kind = "documents")
+DOCUMENTS_STORED = "newsmon/documents/stored"  # document language versions written
+CITATION_ARTICLES = "newsmon/citations/articles"  # articles citing at least one UN document
+CITATION_LINKS = "newsmon/citations/links"
 
 
 class SourceCount(StrEnum):

@@ -8,6 +8,7 @@ every other command refuses a missing database or a schema that is behind.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, text
@@ -89,8 +90,18 @@ def alembic_config(engine: Engine):
 MIGRATION_LOCK = 4_242_001  # PostgreSQL advisory lock: workers starting together migrate one at a time
 
 
+# Alembic keeps its running context in module globals: two threads migrating at once (two crawlers'
+# store pipelines opening in one process) break each other, so one migrates at a time.
+_MIGRATING = threading.Lock()
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent, safe for concurrent workers on PostgreSQL)."""
+    with _MIGRATING:
+        _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config(engine)

@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, Citation, Document, DocumentFailure, DocumentVersion
+from storage.models import Article, Citation, Document, DocumentFailure, DocumentVersion, FetchState
 
 
 class CitedSymbol(Protocol):
@@ -85,6 +85,17 @@ def upsert_document(session: Session, record: DocumentRecord, now: datetime) -> 
     version.fetched = record.fetched or now
     session.flush()
     return document
+
+
+def mark_stored(session: Session, url: str, source: str, now: datetime) -> None:
+    """Remember a stored document's URL the way the article store remembers articles, so the
+    incremental crawl does not fetch it again (crawlers.extensions.fetchstate)."""
+    state = session.get(FetchState, url)
+    if state is None:
+        session.add(FetchState(url=url, source=source, kind="article", first_seen=now, last_fetched=now,
+                               last_status=200))
+    else:
+        state.kind, state.last_fetched, state.last_status = "article", now, 200
 
 
 def record_failure(session: Session, url: str, source: str, reason: str, detail: str, now: datetime) -> None:

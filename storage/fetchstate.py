@@ -21,7 +21,7 @@ from storage.batches import chunks
 from storage.models import FetchState
 
 PAGE_KINDS = ("article", "page")
-ENTRY_KINDS = ("feed", "sitemap", "sitemap-index", "listing")
+ENTRY_KINDS = ("feed", "sitemap", "sitemap-index", "listing", "documents")
 MAX_URL = 2048  # FetchState.url's length
 
 

@@ -6,6 +6,7 @@ so it runs inline rather than in the extraction workers.
 """
 from __future__ import annotations
 
+from newsmon import runstats
 from newsmon.citations import article_citations
 
 
@@ -23,6 +24,6 @@ class CitationsPipeline:
             return item
         item["citations"] = article_citations(article.title, article.text)
         if item["citations"]:
-            self.stats.inc_value("newsmon/citations/articles")
-            self.stats.inc_value("newsmon/citations/links", len(item["citations"]))
+            self.stats.inc_value(runstats.CITATION_ARTICLES)
+            self.stats.inc_value(runstats.CITATION_LINKS, len(item["citations"]))
         return item

@@ -87,8 +87,7 @@ class SourcesSpider(scrapy.Spider):
         if response.status == 304:
             self.count(runstats.NOT_MODIFIED, source_key(name, SourceCount.NOT_MODIFIED))
             return
-        parser = {"feed": self.parse_feed, "sitemap": self.parse_sitemap, "listing": self.parse_listing}
-        found = list(parser[source.kind](response, source))
+        found = list(getattr(self, f"parse_{source.kind}")(response, source))  # parse_feed, parse_sitemap...
         links = sum(1 for r in found if is_article(r.meta))
         self.crawler.stats.inc_value(source_key(name, SourceCount.LINKS_FOUND), links)
         yield from found

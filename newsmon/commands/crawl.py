@@ -23,7 +23,8 @@ raw_dir_option = click.option(
 @raw_dir_option
 @click.option("--source", "only_source", help="Crawl only the source with this name.")
 @click.option("--spider", default="news", show_default=True,
-              type=click.Choice(["news", "feeds", "sitemaps", "listings"]), help="Which kinds of source to crawl.")
+              type=click.Choice(["news", "feeds", "sitemaps", "listings", "documents"]),
+              help="Which kinds of source to crawl (news: all of them, official documents included).")
 @click.option("--redis", "redis_url", envvar="NEWSMON_REDIS_URL",
               help="Share one frontier in Redis with other workers (env NEWSMON_REDIS_URL), e.g. redis://host:6379/0.")
 @click.option("--frontier", help="Name of the shared frontier (default: nightly-<today>); workers with the same name cooperate.")

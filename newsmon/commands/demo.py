@@ -47,12 +47,20 @@ def demo(db_url: str, raw_dir: str, limit: int, serve: bool, port: int, replace:
             "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
         })
         summary = run_crawl(settings)
+    from newsmon.commands.documents import print_table as print_documents, summary_row
+    from storage.documents import documents_overview
+
     with open_for_command(db_url)() as session:
         rows = [article_row(a) for a in find_articles(session, ArticleFilter(limit=limit or None))]
+        documents = [summary_row(d) for d in documents_overview(session)]
     click.echo(format_table(rows))
+    click.echo("")
+    click.echo("UN documents cited by these stories (stored in the languages shown, or cited only):")
+    print_documents(documents)
     click.echo("")
     click.echo(f"Run {summary.run_id}: {summary.line()}")
     click.echo(f"Query it: newsmon query --db {mask_url(db_url)} --search \"export controls\"  (or --group-by story)")
+    click.echo(f"Documents: newsmon document --db {mask_url(db_url)} A/C.2/81/L.12  (or newsmon query --cites A/RES/78/311)")
     if serve:
         from newsmon.commands.serve import run_server
 

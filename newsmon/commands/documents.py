@@ -22,10 +22,10 @@ from newsmon.options import db_option
                                              "of the citation finder, or for articles stored before it existed).")
 def documents(db_url: str, since, organs, limit: int, fmt: str, rescan: bool) -> None:
     """List UN documents cited by stored articles or stored themselves, with the stories citing them."""
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.documents import documents_overview
 
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     try:
         if rescan:
             scanned, links = rescan_articles(factory)
@@ -112,12 +112,12 @@ def print_json(rows) -> None:
 def document(db_url: str, symbol: str, fmt: str) -> None:
     """Show document SYMBOL (e.g. A/RES/78/265): metadata, languages, official link, stories citing it."""
     from newsmon.citations import find_citations
-    from storage.db import open_database
+    from storage.db import open_for_command
     from storage.documents import document_detail
 
     found = find_citations(symbol)
     official = found[0].symbol if found and found[0].form == "official" else symbol.strip()
-    factory = open_database(db_url)
+    factory = open_for_command(db_url)
     try:
         with factory() as session:
             detail = document_detail(session, official)

@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newsmon.clock import http_date
 from newsmon.demo.articles import TRACKING_QUERY, DemoArticle
+from newsmon.demo.official import document_files
 
 SITE_NAME = "Meridian Policy Wire"
 SITE_EPOCH = datetime(2026, 10, 1)  # Last-Modified of pages that do not depend on articles
@@ -97,6 +98,8 @@ def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Re
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n"
     pages["/robots.txt"] = Resource(robots.encode(), "text/plain; charset=utf-8", SITE_EPOCH)
     pages[REPORT_PATH] = Resource(annual_report_pdf(), "application/pdf", SITE_EPOCH)
+    for path, (body, content_type) in document_files().items():  # UN documents the articles cite
+        pages[path] = Resource(body, content_type, SITE_EPOCH)
     css = env.loader.get_source(env, "site.css")[0]
     pages["/static/site.css"] = Resource(css.encode(), "text/css; charset=utf-8", SITE_EPOCH)
     return pages

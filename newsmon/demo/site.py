@@ -115,6 +115,14 @@ url = "{base_url}/news/"
 # Deliberately broad: it also follows the contact page, a PDF and a removed story, which the
 # crawl drops with their reasons (too-short, not-html, http-404), as it would on a real site.
 link_pattern = "\\\\.(html|pdf)$"
+
+[[source]]
+name = "demo-documents"
+kind = "documents"
+url = "{base_url}/documents/"
+# Two draft-resolution PDFs (English, French), an HTML resolution, and two files the crawl
+# records and skips with their reason: a scan without a text layer and an encrypted PDF.
+link_pattern = "/documents/.+\\\\.(pdf|html)$"
 '''
 
 
