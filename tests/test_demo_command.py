@@ -22,6 +22,11 @@ def test_demo_crawls_the_demo_site_and_prints_what_it_stored(tmp_path):
     stored = int(summary.group(2))
     assert stored >= 30
     assert "http-404" in summary.group(4)
+    # UN documents: the draft stored in two languages, a resolution cited but not stored, bad PDFs skipped
+    assert re.search(r"A/C\.2/81/L\.12\s+GA\s+draft\s+2 .* en,fr ", result.stdout), result.stdout[-2000:]
+    assert re.search(r"A/RES/78/311\s+GA\s+resolution\s+3 .* cited only ", result.stdout)
+    assert "3 documents stored" in result.stdout
+    assert "1 encrypted" in summary.group(4) and "1 no-text-layer" in summary.group(4)
     assert "Traceback" not in result.stderr
     table = [line for line in result.stdout.splitlines() if re.match(r"^\d+\s+\d{4}-\d{2}-\d{2}\s", line)]
     assert len(table) == stored

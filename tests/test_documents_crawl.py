@@ -100,3 +100,31 @@ def test_documents_crawl_stores_versions_and_records_bad_files(tmp_path):
         failures = {f.url.rsplit("/", 1)[-1]: f.reason for f in session.scalars(select(DocumentFailure))}
         assert failures == {ENCRYPTED_PATH.rsplit("/", 1)[-1]: "encrypted", SCAN_PATH.rsplit("/", 1)[-1]: "no-text-layer"}
     factory.kw["bind"].dispose()
+
+
+def test_run_stats_of_two_crawlers_add_up():
+    from newsmon.crawling import merge_stats
+
+    merged = merge_stats([
+        {"finish_reason": "finished", "newsmon/pages_fetched": 40, "newsmon/config_errors": 1},
+        {"finish_reason": "finished", "newsmon/pages_fetched": 5, "newsmon/documents/stored": 3,
+         "newsmon/config_errors": 1},
+    ])
+    assert merged["newsmon/pages_fetched"] == 45 and merged["newsmon/documents/stored"] == 3
+    assert merged["newsmon/config_errors"] == 1 and merged["finish_reason"] == "finished"
+    assert merge_stats([{"finish_reason": "finished"}, {"finish_reason": "shutdown"}])["finish_reason"] == "shutdown"
+
+
+def test_citations_pipeline_sets_the_item_citations():
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawlers.pipelines.citations import CitationsPipeline
+
+    stats = MemoryStatsCollector(SimpleNamespace(settings=Settings({"STATS_DUMP": False})))
+    article = SimpleNamespace(title="Vote", text="The UN General Assembly adopted resolution 78/265 and A/78/L.49.")
+    item = CitationsPipeline(stats).process_item({"article": article})
+    assert [c.symbol for c in item["citations"]] == ["A/RES/78/265", "A/78/L.49"]
+    assert stats.get_value("newsmon/citations/links") == 2
