@@ -217,12 +217,15 @@ def test_head_answers_headers_without_a_body(site):
 def test_sources_toml_describes_the_site(site):
     sources = tomllib.loads(sources_toml(site.base_url))["source"]
     assert [(s["name"], s["kind"]) for s in sources] == [
-        ("demo-rss", "feed"), ("demo-atom", "feed"), ("demo-sitemap", "sitemap"), ("demo-listing", "listing")]
+        ("demo-rss", "feed"), ("demo-atom", "feed"), ("demo-sitemap", "sitemap"), ("demo-listing", "listing"),
+        ("demo-documents", "documents")]
     for source in sources:
         assert fetch(source["url"])[0] == 200
     pattern = re.compile(sources[3]["link_pattern"])
     assert pattern.pattern == r"\.(html|pdf)$"
     assert all(pattern.search(a.path) for a in load_articles())
+    documents = re.compile(sources[4]["link_pattern"])
+    assert documents.search("/documents/A_C.2_81_L.12-fr.pdf") and not documents.search("/documents/")
 
 
 def test_demo_site_stops_and_frees_its_port():
