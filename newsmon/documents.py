@@ -13,6 +13,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from newsmon.citations import OFFICIAL_LANGUAGES, find_citations, kind_of, organ_of
+from newsmon.clock import to_stored
 from newsmon.errors import DocumentError
 from newsmon.reasons import Reason
 
@@ -73,7 +74,7 @@ def pdf_text(body: bytes, max_pages: int = MAX_PAGES) -> tuple[str, str | None, 
         text = "\n".join((page.extract_text() or "") for page in reader.pages)
         meta = reader.metadata
         title = (meta.title or None) if meta else None
-        published = _naive(meta.creation_date) if meta else None
+        published = to_stored(meta.creation_date) if meta and meta.creation_date else None
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
@@ -128,13 +129,3 @@ def _detect(text: str) -> str | None:
     from newsmon.extraction import detect_language
 
     return detect_language(text)
-
-
-def _naive(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        from datetime import UTC
-
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment

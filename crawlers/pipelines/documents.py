@@ -97,7 +97,7 @@ class DocumentStorePipeline:
                 "language": document.language, "pages": document.pages}
 
     def _write(self, item) -> None:
-        from storage.articles import utcnow
+        from newsmon.clock import utcnow
         from storage.documents import DocumentRecord, mark_stored, record_failure, upsert_document
 
         with self.session_factory() as session, session.begin():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -18,6 +17,7 @@ from crawlers.sources import Source
 from crawlers.entries import entry_key
 from crawlers.spiders.news import NewsSpider
 from newsmon import runstats
+from newsmon.clock import utcnow
 from newsmon.reasons import Reason
 from newsmon.runstats import SourceCount, source_key
 from newsmon.urls import canonical_url
@@ -69,7 +69,7 @@ class DocumentsSpider(NewsSpider):
             source=source.name,
             body=response.body,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
-            fetched=datetime.now(timezone.utc).replace(tzinfo=None),
+            fetched=utcnow(),
             hint_title=title,
             hint_lang=lang,
         )
