@@ -156,3 +156,23 @@ def test_digest_and_story_view_show_cites_with_link(session_factory):
     url = session_factory.kw["bind"].url.render_as_string(hide_password=False)
     out = run("story", "--db", url, str(story_id))
     assert "cites A/RES/78/265  https://docs.un.org/en/A/RES/78/265" in out
+
+
+def test_web_story_page_shows_cites_with_link(sqlite_url):
+    from starlette.testclient import TestClient
+
+    from newsmon.web.app import create_app
+    from test_alerts_support import add_article
+
+    factory = open_database(sqlite_url, migrate=False)
+    with factory() as session, session.begin():
+        article = add_article(session, title="Assembly adopts AI text", text=GA_TEXT)
+        session.add(Citation(article_id=article.id, symbol="A/RES/78/265", organ="GA", form="news"))
+        story_id, article_id = article.story_id, article.id
+    factory.kw["bind"].dispose()
+    app = create_app(sqlite_url, secret_key="test-secret-key-0123456789")
+    with TestClient(app) as client:
+        page = client.get(f"/stories/{story_id}").text
+    app.state.workbench.factory.kw["bind"].dispose()
+    assert (f'<p class="cites" id="cites-{article_id}">cites <a href="https://docs.un.org/en/A/RES/78/265" '
+            'rel="noopener noreferrer">A/RES/78/265</a></p>') in page

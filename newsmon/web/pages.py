@@ -70,7 +70,7 @@ def story(request: Request) -> Response:
         if found is None:
             raise HTTPException(404, f"There is no story {story_id}.")
         articles = story_articles(session, story_id)
-        copies = [_copy(bench, article) for article in articles]
+        copies = _with_citations(session, [_copy(bench, article) for article in articles])
     return bench.page(request, "story.html", {"story": found, "copies": copies, "labels": bench.topics})
 
 
@@ -83,7 +83,7 @@ def article(request: Request) -> Response:
         if found is None:
             raise HTTPException(404, f"There is no article {article_id}.")
         if found.story_id is None:
-            copies = [_copy(bench, found)]
+            copies = _with_citations(session, [_copy(bench, found)])
             return bench.page(request, "story.html", {"story": None, "copies": copies, "labels": bench.topics})
     return RedirectResponse(f"/stories/{found.story_id}#article-{article_id}", status_code=303)
 
@@ -104,6 +104,17 @@ def _copy(bench: Workbench, article: Article) -> dict:
         "evidence": {label: [word for word, _ in pairs] for label, pairs in evidence.items()},
         "revisions": revisions,
     }
+
+
+def _with_citations(session, copies: list[dict]) -> list[dict]:
+    """Each copy's "cites A/RES/78/265": the UN documents it cites, with their official links."""
+    from newsmon.citations import official_url
+    from storage.documents import citations_of
+
+    cited = citations_of(session, [c["article"].id for c in copies])
+    for copy in copies:
+        copy["cites"] = [(symbol, official_url(symbol)) for symbol in cited.get(copy["article"].id, [])]
+    return copies
 
 
 def _changes(old: str, new: str) -> list[tuple[str, str]]:
