@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -183,6 +184,8 @@ class Delivery(Base):
 
 
 Index("ix_article_source_published", Article.source, Article.published)
+# storage.queries.article_date(): every listing orders by it (migration 0007).
+Index("ix_article_date", func.coalesce(Article.published, Article.first_seen), Article.id)
 
 
 class ArticleSignature(Base):
