@@ -186,6 +186,7 @@ class Delivery(Base):
 Index("ix_article_source_published", Article.source, Article.published)
 # storage.queries.article_date(): every listing orders by it (migration 0007).
 Index("ix_article_date", func.coalesce(Article.published, Article.first_seen), Article.id)
+Index("ix_article_source_date", Article.source, func.coalesce(Article.published, Article.first_seen), Article.id)
 
 
 class ArticleSignature(Base):
