@@ -173,7 +173,7 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int,
         click.echo(f"training on {len(records)} records + {len(extra)} written examples ({folds}-fold cross-validation grouped by event) ...", err=True)
         model = train_model(records, taxonomy, sources, folds=folds, extra=extra, with_estimates=estimates)
         path = model.save(output or default_model_output())
-    print_training_report(model.metrics)
+    print_training_report(model.metrics, estimated=estimates)
     click.echo(f"\nsaved model {model.version} to {path}")
     click.echo(f"use it with --model {path}, or export NEWSMON_MODEL={path.resolve()} for crawl and nightly")
 

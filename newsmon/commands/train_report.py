@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
+from classifier.estimates import MIN_LANGUAGE_RECORDS
 
-def print_training_report(metrics: dict) -> None:
+
+def print_training_report(metrics: dict, estimated: bool = True) -> None:
+    """Print the three estimates; say why an honest estimate is missing rather than leave it out."""
     cv = metrics["cross_validation"]
     click.echo(f"grouped cross-validation: {cv['folds']} folds, {cv['groups']} event groups")
     print_scores(cv["scores"])
@@ -32,6 +35,15 @@ def print_training_report(metrics: dict) -> None:
             s = report["scores"]
             click.echo(f"{lang:<6}{s['n']:>5}{s['relevance']['f1']:>14.3f}{_f(report['macro_f1']):>10}{s['micro_f1']:>10.3f}")
         _print_mean("leave one language out, mean over languages", lolo["mean"])
+    if not estimated:
+        click.echo("\nnew-collection and leave-one-language-out estimates: skipped (--no-estimates)")
+        return
+    if not new:
+        click.echo("\nnew-collection estimate: not computed: the records hold one collection "
+                   '(give each record a "collection" field, such as the month it was gathered)')
+    if not lolo:
+        click.echo(f"\nleave-one-language-out estimate: not computed: no language but English has "
+                   f"{MIN_LANGUAGE_RECORDS}+ records")
 
 
 def print_scores(scores: dict) -> None:
