@@ -6,6 +6,7 @@ PostgreSQL tests skip with a reason when the server is absent, unless NEWSMON_RE
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,16 @@ def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (NEWSMON_REQUIRE_SERVICES=1)")
     pytest.skip(reason)
+
+
+def chromium_executable() -> str:
+    """Debian's headless Chromium (or NEWSMON_CHROMIUM) for the browser tests."""
+    found = os.environ.get("NEWSMON_CHROMIUM") or next(
+        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+         if p and os.path.exists(p)), None)
+    if found is None:
+        service_missing("headless Chromium not found (apt-get install -y chromium)")
+    return found
 
 
 @pytest.fixture(scope="session")

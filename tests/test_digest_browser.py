@@ -5,8 +5,6 @@ NEWSMON_REQUIRE_SERVICES=1.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from dataclasses import replace
 
@@ -14,22 +12,11 @@ import pytest
 
 from alerts.render import render_html
 from alerts.sample import sample_digest
+from conftest import chromium_executable
 
 PWN = '<script>document.documentElement.setAttribute("data-pwned", "yes")</script>'
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--enable-logging=stderr", "--v=0"]
-
-
-def chromium() -> str:
-    found = os.environ.get("NEWSMON_CHROMIUM") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-         if p and os.path.exists(p)), None)
-    if found is None:
-        reason = "headless Chromium not found (apt-get install -y chromium)"
-        if os.environ.get("NEWSMON_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (NEWSMON_REQUIRE_SERVICES=1)")
-        pytest.skip(reason)
-    return found
 
 
 def run_browser(browser: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
@@ -44,7 +31,7 @@ def console_errors(stderr: str) -> list[str]:
 
 @pytest.mark.slow
 def test_html_digest_loads_in_chromium_without_errors(tmp_path):
-    browser = chromium()
+    browser = chromium_executable()
     digest = sample_digest()
     evil = replace(digest.stories[0], story_id=999, title=f"{PWN} Chip <b>curbs</b>",
                    url="javascript:alert(1)", snippet=f"{PWN} body")
@@ -71,7 +58,7 @@ def test_html_digest_loads_in_chromium_without_errors(tmp_path):
 
 def test_console_errors_are_noticed(tmp_path):
     """The check above would see a broken page: a script error shows up in Chromium's log."""
-    browser = chromium()
+    browser = chromium_executable()
     page = tmp_path / "broken.html"
     page.write_text("<!DOCTYPE html><title>x</title><script>undefinedFunction()</script>")
     result = run_browser(browser, tmp_path, "--dump-dom", page.as_uri())

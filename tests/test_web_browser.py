@@ -8,8 +8,6 @@ elsewhere unless NEWSMON_REQUIRE_SERVICES=1.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import threading
 import time
@@ -19,22 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from newsmon.cli import cli
+from conftest import chromium_executable
 from websample import seed_workbench
 
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.slow
-
-
-def chromium() -> str:
-    found = os.environ.get("NEWSMON_CHROMIUM") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-         if p and os.path.exists(p)), None)
-    if found is None:
-        reason = "headless Chromium not found (apt-get install -y chromium)"
-        if os.environ.get("NEWSMON_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} (NEWSMON_REQUIRE_SERVICES=1)")
-        pytest.skip(reason)
-    return found
 
 
 @pytest.fixture
@@ -67,7 +54,7 @@ def server(sqlite_url) -> Iterator[tuple[str, str, dict]]:
 
 @pytest.fixture
 def page(tmp_path):
-    executable = chromium()
+    executable = chromium_executable()
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])

@@ -104,7 +104,7 @@ def text_pdf(lines: list[str], title: str, created: date, scanned: bool = False)
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     objects.append(b"<< /Title (" + _pdf_string(title) + b") /CreationDate (D:" + created.strftime("%Y%m%d").encode()
                    + b"090000Z) /Producer (newsmon demo) >>")
-    return _assemble(objects, extra_trailer=b"/Info %d 0 R" % len(objects))
+    return assemble_pdf(objects, extra_trailer=b"/Info %d 0 R" % len(objects))
 
 
 def encrypted_pdf() -> bytes:
@@ -115,7 +115,7 @@ def encrypted_pdf() -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
         b"<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <" + b"00" * 32 + b"> /U <" + b"00" * 32 + b"> >>",
     ]
-    return _assemble(objects, extra_trailer=b"/Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff> "
+    return assemble_pdf(objects, extra_trailer=b"/Encrypt 4 0 R /ID [<00112233445566778899aabbccddeeff> "
                                             b"<00112233445566778899aabbccddeeff>]")
 
 
@@ -124,7 +124,8 @@ def _pdf_string(text: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def _assemble(objects: list[bytes], extra_trailer: bytes = b"") -> bytes:
+def assemble_pdf(objects: list[bytes], extra_trailer: bytes = b"") -> bytes:
+    """A PDF file of numbered ``objects`` (the first is the catalog) with a correct xref table."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):
