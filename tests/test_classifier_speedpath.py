@@ -143,3 +143,12 @@ def test_seed_scale_is_frozen_at_fit(fitted_with_seeds):
     changed = pickle.loads(pickle.dumps(clf))
     changed.set_params(seed_scale=3.0)
     np.testing.assert_array_equal(changed.predict_proba(X), before)
+
+
+def test_ngram_columns_are_the_counted_ngrams():
+    """What explanations read (``ngram_columns``) is what ``transform`` counts, position by position."""
+    counter = CharNgramCounter(min_df=2).fit(TEXTS)
+    for text in TEXTS[:9] + ["x\x00y 2024 export controls"]:
+        columns = np.concatenate([np.zeros(0, np.int32)] + [cols for _, cols in counter.ngram_columns(text)])
+        counted = np.bincount(columns[columns >= 0], minlength=counter.n_features_out_)
+        np.testing.assert_array_equal(counted, counter.transform([text]).toarray()[0])
