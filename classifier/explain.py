@@ -31,10 +31,8 @@ def evidence(pipeline: Pipeline, text: str, output: int, top: int = 5) -> list[t
 
     shown = "".join(map(chr, encode([text], counter.max_chars, fold_digits=False)))
     scores = np.zeros(len(shown) + 1)
-    table = counter._lookup()
-    for n, _, slots, inside in counter._ngrams([text]):
-        cols = table[slots]
-        starts = np.flatnonzero(inside & (cols >= 0))
+    for n, cols in counter.ngram_columns(text):
+        starts = np.flatnonzero(cols >= 0)
         spread = share[cols[starts]] / n
         for k in range(n):  # each n-gram credits its n characters equally
             np.add.at(scores, starts + k, spread)

@@ -97,7 +97,8 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
     """Counts of character n-grams (``ngram_range``), kept when seen in ``min_df`` training texts.
 
     N-grams are hashed into ``2**hash_bits`` slots; ``fit`` keeps the slots with enough document
-    frequency and numbers them as columns. Input: a list of strings. Output: a CSR count matrix.
+    frequency and numbers them as columns (``column_of_slot_``: the column of every slot, -1 for
+    slots not kept). Input: a list of strings. Output: a CSR count matrix.
     """
 
     def __init__(
@@ -120,7 +121,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         """``fit`` then ``transform`` without hashing the texts twice: the slot counts that gave the
         document frequencies are renumbered as columns (slots below ``min_df`` dropped)."""
         counts = self._fit(X)
-        col = self._lookup()[counts.indices]
+        col = self.column_of_slot_[counts.indices]
         keep = col >= 0
         rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
@@ -140,12 +141,14 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         df = np.bincount(every_slot.indices, minlength=1 << self.hash_bits)
         self.slots_ = np.flatnonzero(df >= self.min_df).astype(np.int32)
         self.n_features_out_ = len(self.slots_)
-        self._table = None
+        # one table lookup per n-gram at transform time; saved with the model (0.9 MB compressed)
+        self.column_of_slot_ = np.full(1 << self.hash_bits, -1, dtype=np.int32)
+        self.column_of_slot_[self.slots_] = np.arange(len(self.slots_), dtype=np.int32)
         return every_slot
 
     def transform(self, X):
-        check_is_fitted(self, "slots_")
-        return self._counts(X, self._lookup(), self.n_features_out_)
+        check_is_fitted(self, "column_of_slot_")
+        return self._counts(X, self.column_of_slot_, self.n_features_out_)
 
     def _counts(self, X, table: np.ndarray | None, n_columns: int) -> sp.csr_matrix:
         """CSR counts; columns are ``table[slot]`` (slots absent from the table dropped) or, with
@@ -204,24 +207,11 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         return np.array([f"slot{s}" for s in getattr(self, "slots_", [])], dtype=object)
 
-    def _lookup(self) -> np.ndarray:
-        if getattr(self, "_table", None) is None:
-            table = np.full(1 << self.hash_bits, -1, dtype=np.int32)
-            table[self.slots_] = np.arange(len(self.slots_), dtype=np.int32)
-            self._table = table
-        return self._table
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_table", None)  # 16 MB derived from slots_; rebuilt on first use
-        return state
-
-    def _ngrams(self, docs, only_n: int | None = None):
-        """Per n: (n, document of each position, hash slot of the n-gram starting there, and
-        whether that n-gram lies within one document rather than across a separator)."""
-        codes = encode(docs, self.max_chars)
-        seps = np.concatenate(([0], np.cumsum(codes == 0)))
+    def ngram_columns(self, text: str) -> Iterator[tuple[int, np.ndarray]]:
+        """Where each counted n-gram of ``text`` sits, for explanations: per n, the column of the
+        n-gram starting at each position of ``encode([text], max_chars)`` (-1 where that n-gram is
+        not a column). Positions are those of the cut, lower-cased, space-squeezed text."""
+        check_is_fitted(self, "column_of_slot_")
+        codes = encode([text], self.max_chars)
         for n, slots in hash_slots(codes, self.ngram_range, self.hash_bits):
-            if only_n is None or n == only_n:
-                count = len(slots)
-                yield n, seps, slots.copy(), seps[n : n + count] == seps[:count]
+            yield n, self.column_of_slot_[slots]

@@ -1,8 +1,9 @@
 """TopicModel: one fitted scikit-learn Pipeline plus the thresholds and version that go with it.
 
 The Pipeline (char n-gram counts -> TF-IDF -> gated calibrated classifiers) is saved and loaded as a
-whole with joblib; the scikit-learn version it was built with is stored beside it and checked on
-load, because a pickle from another version may load and then predict wrongly.
+whole with joblib; the scikit-learn version it was built with and the layout of the saved objects
+(``FORMAT``) are stored beside it and checked on load, because a pickle from another version may
+load and then predict wrongly. Such a model is rebuilt, never converted.
 """
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from newsmon.errors import ModelError
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.joblib"
-FORMAT = 1
+# the layout of the saved objects; raise it when a fitted attribute changes (2: every label in one
+# classifier.fastpath.StackedSigmoids, the counter's column_of_slot_ fitted and saved)
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -132,26 +135,39 @@ class TopicModel:
             raise ModelError("no model file here; build one with `newsmon train`", path=str(path))
         sidecar = metrics_path(path)
         metrics = json.loads(sidecar.read_text()) if sidecar.is_file() else {}
-        _check_version(metrics.get("sklearn_version"), path)  # before unpickling anything
+        # before unpickling anything: an old layout may unpickle and then fail or predict wrongly
+        if "format" in metrics:
+            _check_format(metrics["format"], path)
+        _check_version(metrics.get("sklearn_version"), path)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", InconsistentVersionWarning)
                 saved = joblib.load(path)
         except InconsistentVersionWarning as exc:
-            raise ModelError(f"built with another scikit-learn version ({exc}); rebuild it with `newsmon train`", path=str(path)) from exc
+            raise ModelError(f"built with another scikit-learn version ({exc}); {_rebuild(path)}", path=str(path)) from exc
         except Exception as exc:  # a truncated or foreign file: say which file, not a traceback
             raise ModelError(f"cannot read model ({type(exc).__name__}: {exc})", path=str(path)) from exc
-        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+        if not isinstance(saved, dict) or "format" not in saved:
             raise ModelError("not a newsmon model file", path=str(path))
+        _check_format(saved["format"], path)
         _check_version(saved.get("sklearn_version"), path)
         return cls(saved["pipeline"], saved["labels"], saved["thresholds"], saved["version"], metrics)
+
+
+def _rebuild(path: Path) -> str:
+    return f"rebuild it with `newsmon train --output {path}` (classifier/README.md gives the default model's command)"
+
+
+def _check_format(saved_format: object, path: Path) -> None:
+    if saved_format != FORMAT:
+        raise ModelError(f"saved in model layout {saved_format!r} but this newsmon reads layout {FORMAT}; {_rebuild(path)}", path=str(path))
 
 
 def _check_version(built_with: str | None, path: Path) -> None:
     if built_with is not None and built_with != sklearn.__version__:
         raise ModelError(
             f"built with scikit-learn {built_with} but {sklearn.__version__} is installed; "
-            f"install scikit-learn=={built_with} or rebuild the model with `newsmon train`",
+            f"install scikit-learn=={built_with} or {_rebuild(path)}",
             path=str(path),
         )
 

@@ -161,6 +161,23 @@ def test_load_refuses_another_sklearn_version(tiny_model, tmp_path):
         TopicModel.load(path)
 
 
+def test_load_refuses_an_older_layout_and_says_how_to_rebuild(tiny_model, tmp_path):
+    import joblib
+
+    path = tiny_model.save(tmp_path / "m.joblib")
+    sidecar = metrics_path(path)
+    meta = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**meta, "format": 1}))  # checked before unpickling
+    with pytest.raises(ModelError, match=r"layout 1 but this newsmon reads layout 2; rebuild it with `newsmon train --output .*m.joblib`") as err:
+        TopicModel.load(path)
+    assert "\n" not in str(err.value)
+    sidecar.unlink()  # no sidecar: the layout saved inside the file decides
+    saved = joblib.load(path)
+    joblib.dump({**saved, "format": 1}, path)
+    with pytest.raises(ModelError, match="layout 1 .* `newsmon train --output"):
+        TopicModel.load(path)
+
+
 def test_load_explains_missing_or_broken_files(tmp_path, caplog):
     with pytest.raises(ModelError, match="newsmon train"):
         TopicModel.load(tmp_path / "absent.joblib")

@@ -5,9 +5,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from classifier.estimator import GatedTopicClassifier, _positive
+from classifier.estimator import GatedTopicClassifier
 from classifier.features import CharNgramCounter
 from classifier.seeds import fold, seed_vectors, with_seed_similarity
+from test_classifier_fastpath import public_reference
 
 DOCS = [
     "экспортный контроль на чипы ужесточён",
@@ -59,8 +60,7 @@ def test_the_gate_ignores_seeds_and_topic_models_use_them():
     assert clf.seed_vectors_.shape == (X.shape[1], 2)
     assert clf.topic_features(X).shape[1] == X.shape[1] + 2
     proba = clf.predict_proba(X)
-    straight = np.column_stack([_positive(clf.gate_, X)] + [_positive(m, clf.topic_features(X)) for m in clf.topics_])
-    straight[:, 1:] *= straight[:, [0]]
+    straight = public_reference(clf, X, Y, topic_only=SEED_ROWS).predict_proba(X)
     np.testing.assert_allclose(proba, straight, atol=1e-6)
     assert clf.weights().shape == (3, X.shape[1])
     without = GatedTopicClassifier(calibration_folds=1, seed_scale=0).fit(X, Y, topic_only=SEED_ROWS)

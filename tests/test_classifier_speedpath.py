@@ -1,10 +1,12 @@
 """The fast tagging path gives the same numbers as the straightforward one.
 
-``GatedTopicClassifier.predict_proba`` stacks the calibrated linear models into one weight matrix;
+``GatedTopicClassifier.predict_proba`` answers from one stacked weight matrix (``classifier.fastpath``);
 ``CharNgramCounter`` hashes blocks of documents and merges duplicate n-grams in one scipy pass. Both
 must match the per-model / per-document computation exactly: the order of a row's entries decides
-the float32 rounding downstream, so it is checked too. With seed similarities folded into the
-topic weights (``classifier.seeds``) the match is up to float32 rounding.
+the float32 rounding downstream, so it is checked too. The per-model computation is scikit-learn's
+own ``CalibratedClassifierCV`` with float64 weights (tests/test_classifier_fastpath.py:
+``public_reference``), so the match is up to float32 rounding; the exact pins against the previous
+code are in tests/test_classifier_fastpath.py.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ import pytest
 import scipy.sparse as sp
 
 from classifier import features, load_default_model
-from classifier.estimator import GatedTopicClassifier, _positive
+from classifier.estimator import GatedTopicClassifier
 from classifier.features import CharNgramCounter, encode, hash_slots
+from test_classifier_fastpath import public_reference, synthetic
 
 TEXTS = [
     "Washington tightened export controls on advanced AI chips bound for China in 2024.",
@@ -31,30 +34,6 @@ TEXTS = [
 ] * 3
 
 
-def per_model_proba(clf: GatedTopicClassifier, X) -> np.ndarray:
-    """What predict_proba computed before the stacked path: each model's own predict_proba (topic
-    models on ``X`` plus its seed similarities)."""
-    out = np.empty((X.shape[0], clf.n_outputs_))
-    out[:, 0] = _positive(clf.gate_, X)
-    topic_X = clf.topic_features(X)
-    for j, model in enumerate(clf.topics_, 1):
-        out[:, j] = out[:, 0] * _positive(model, topic_X)
-    return out
-
-
-def synthetic(rows: int, seed: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Random sparse features and labels that depend on them: relevance on columns 0-39, topics 1
-    and 2 on columns 40-79 and 80-119; topic 3 is never positive (a DummyClassifier, answered by its
-    own predict_proba)."""
-    rng = np.random.default_rng(seed)
-    X = sp.random(rows, 400, density=0.05, format="csr", dtype=np.float32, random_state=seed + 1)
-    Y = np.zeros((rows, 4), dtype=int)
-    Y[:, 0] = (X[:, :40].sum(axis=1).A1 + rng.normal(0, 0.05, rows)) > 0.05
-    Y[:, 1] = Y[:, 0] & (X[:, 40:80].sum(axis=1).A1 > 0.1)
-    Y[:, 2] = Y[:, 0] & (X[:, 80:120].sum(axis=1).A1 > 0.1)
-    return X, Y
-
-
 @pytest.fixture(scope="module")
 def fitted():
     X, Y = synthetic(240, 0)
@@ -63,30 +42,29 @@ def fitted():
 
 def test_stacked_predict_proba_equals_each_model(fitted):
     clf, X = fitted
-    assert type(clf.topics_[-1]).__name__ == "DummyClassifier"
-    for rows in (X, X[:1], X[5:12], X.astype(np.float64)):
-        np.testing.assert_array_equal(clf.predict_proba(rows), per_model_proba(clf, rows))
+    reference = public_reference(clf, X, synthetic(240, 0)[1])
+    assert reference.constant == [3]
+    for rows in (X, X[:1], X[5:12], X.astype(np.float64)):  # float32 weights against float64 ones
+        np.testing.assert_allclose(clf.predict_proba(rows), reference.predict_proba(rows), rtol=0, atol=1e-6)
 
 
-def test_stacked_weights_are_not_pickled_and_follow_refits(fitted):
+def test_nothing_is_cached_or_added_by_predicting(fitted):
     clf, X = fitted
+    before = pickle.dumps(clf)
     clf.predict_proba(X[:3])
-    assert "_stacked_models" in clf.__dict__
-    loaded = pickle.loads(pickle.dumps(clf))
-    assert "_stacked_models" not in loaded.__dict__
-    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-    refit = pickle.loads(pickle.dumps(clf))
-    refit.predict_proba(X[:3])
+    clf.predict_proba(X.astype(np.float64))
+    assert pickle.dumps(clf) == before
+    refit = pickle.loads(before)
     Y = np.ones((X.shape[0], 2), dtype=int)
     Y[::3, 0] = 0
     Y[::2, 1] = 0
-    refit.fit(X, Y)  # new models: the cached matrix must not be reused
-    np.testing.assert_array_equal(refit.predict_proba(X), per_model_proba(refit, X))
+    refit.fit(X, Y)
+    np.testing.assert_allclose(refit.predict_proba(X), public_reference(refit, X, Y).predict_proba(X), rtol=0, atol=1e-6)
 
 
 def reference_counts(counter: CharNgramCounter, texts: list[str]) -> sp.csr_matrix:
     """Document by document: the n-grams of each n in text order, duplicates summed by scipy."""
-    table = counter._lookup()
+    table = counter.column_of_slot_
     indices, indptr = [], [0]
     for text in texts:
         codes = encode([text], counter.max_chars)
@@ -120,32 +98,31 @@ def test_nul_in_a_text_is_whitespace():
     assert (counts[0] != counts[1]).nnz == 0
 
 
-def test_default_model_fast_path_equals_each_model():
-    model = load_default_model()
-    if model is None:
-        pytest.skip("no default model")
-    X, clf = model.pipeline[:-1].transform(TEXTS), model.pipeline[-1]
-    # seed similarities folded into the float32 n-gram weights: equal up to float32 rounding (tags show 4 decimals)
-    np.testing.assert_allclose(clf.predict_proba(X), per_model_proba(clf, X), rtol=0, atol=1e-5)
-
-
 @pytest.fixture(scope="module")
 def fitted_with_seeds():
     """As ``fitted``, plus 20 seed rows (topic only) for topics 1 and 2: topic models get 3 more columns."""
     X, Y = synthetic(260, 2)
-    seeds = np.zeros(260, bool)
-    seeds[-20:] = True
+    return GatedTopicClassifier().fit(X, _seeded_labels(), topic_only=SEED_ROWS), X
+
+
+SEED_ROWS = np.r_[np.zeros(240, bool), np.ones(20, bool)]
+
+
+def _seeded_labels() -> np.ndarray:
+    Y = synthetic(260, 2)[1]
     Y[-20:, 0], Y[-20:, 1:] = 1, 0
     Y[-20:-10, 1], Y[-10:, 2] = 1, 1
-    return GatedTopicClassifier().fit(X, Y, topic_only=seeds), X
+    return Y
 
 
 def test_stacked_path_with_folded_seeds_equals_each_model(fitted_with_seeds):
     clf, X = fitted_with_seeds
     assert clf.seed_vectors_.shape == (400, 3) and clf.topic_features(X).shape == (260, 403)
-    assert type(clf.topics_[-1]).__name__ == "DummyClassifier"
+    reference = public_reference(clf, X, _seeded_labels(), topic_only=SEED_ROWS)
+    assert reference.constant == [3]
     for rows in (X, X[:1], X.astype(np.float64)):
-        np.testing.assert_allclose(clf.predict_proba(rows), per_model_proba(clf, rows), rtol=0, atol=1e-6)
+        got, want = clf.predict_proba(rows), reference.predict_proba(rows)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
     assert clf.weights().shape == (4, 400)
 
 
@@ -166,15 +143,12 @@ def test_seed_scale_is_frozen_at_fit(fitted_with_seeds):
     changed = pickle.loads(pickle.dumps(clf))
     changed.set_params(seed_scale=3.0)
     np.testing.assert_array_equal(changed.predict_proba(X), before)
-    np.testing.assert_allclose(per_model_proba(changed, X), before, atol=1e-6)
 
 
-def test_a_model_pickled_before_seeds_still_works(fitted):
-    clf, X = fitted
-    old = pickle.loads(pickle.dumps(clf))
-    for name in ("seed_scale", "seed_vectors_", "seed_scale_"):
-        old.__dict__.pop(name, None)
-    loaded = pickle.loads(pickle.dumps(old))
-    assert "GatedTopicClassifier" in repr(loaded) and loaded.get_params()["seed_scale"] == 0.0
-    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-    assert loaded.weights().shape == clf.weights().shape
+def test_ngram_columns_are_the_counted_ngrams():
+    """What explanations read (``ngram_columns``) is what ``transform`` counts, position by position."""
+    counter = CharNgramCounter(min_df=2).fit(TEXTS)
+    for text in TEXTS[:9] + ["x\x00y 2024 export controls"]:
+        columns = np.concatenate([np.zeros(0, np.int32)] + [cols for _, cols in counter.ngram_columns(text)])
+        counted = np.bincount(columns[columns >= 0], minlength=counter.n_features_out_)
+        np.testing.assert_array_equal(counted, counter.transform([text]).toarray()[0])
