@@ -237,6 +237,6 @@ def markdown_table() -> str:
         env = f"`{s.env}`" if s.env else ""
         scrapy = f"`{s.name}`" if s.crawl else ""
         default = "" if s.default is None else f"`{s.default}`"
-        who = {"newsmon": "", "cron": "cron wrapper: ", "tests": "test suite: "}[s.group]
-        rows.append(f"| {env} | {scrapy} | {default} | {who}{s.help.replace('|', '/')} |")
+        who = {"newsmon": "", "cron": " (cron wrapper)", "tests": " (test suite)"}[s.group]
+        rows.append(f"| {env} | {scrapy} | {default} | {s.help.replace('|', '/')}{who} |")
     return "\n".join(rows)

@@ -5,7 +5,6 @@ PostgreSQL tests skip with a reason when the server is absent, unless NEWSMON_RE
 """
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,17 +12,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsmon import settings
 from storage.db import open_database
 
-PG_ADMIN_URL = os.environ.get("NEWSMON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS", "redis://127.0.0.1:6379/15")
-REQUIRE_SERVICES = os.environ.get("NEWSMON_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = settings.TEST_PG.value()
+REDIS_URL = settings.TEST_REDIS.value()
+REQUIRE_SERVICES = settings.REQUIRE_SERVICES.value() == "1"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (NEWSMON_REQUIRE_SERVICES=1)")
+        pytest.fail(f"{reason} ({settings.REQUIRE_SERVICES.env}=1)")
     pytest.skip(reason)
 
 
