@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 from newsmon.errors import ConfigError, SubscriptionError
 from newsmon.names import language_problem, topic_problem
+from newsmon.settings import SUBSCRIPTIONS
 
-DEFAULT_PATH = "alerts/subscriptions.toml"
+DEFAULT_PATH = SUBSCRIPTIONS.default
 CHANNELS = ("email", "webhook", "file", "atom")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # used in file names and feed ids
 _HEADER_RE = re.compile(r"^\s*\[\[\s*subscriptions?\s*\]\]")

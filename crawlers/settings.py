@@ -1,55 +1,29 @@
-"""Scrapy settings for newsmon: polite by default. Every NEWSMON_* setting is documented here.
+"""Scrapy settings for newsmon: polite by default.
 
-Override any of them per run with ``scrapy crawl news -s NAME=VALUE`` or ``newsmon crawl``'s options.
+Every NEWSMON_* setting is declared, with its default and help, in newsmon/settings.py (the README's
+settings table lists them); this module takes their defaults from there and reads no environment:
+``crawlers.addons.EnvironmentSettings`` applies NEWSMON_DB_URL, NEWSMON_CONTACT and the other
+environment variables when a crawler starts. Override any setting per run with
+``scrapy crawl news -s NAME=VALUE`` or ``newsmon crawl -s NAME=VALUE``.
 """
-import os
-
-from newsmon import DEFAULT_CONTACT, user_agent
+from newsmon import settings as _declared
+from newsmon import user_agent
 
 BOT_NAME = "newsmon"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-# --- newsmon settings ----------------------------------------------------------------------------
-# The sources file (TOML) the spiders read.
-NEWSMON_SOURCES = os.environ.get("NEWSMON_SOURCES", "crawlers/sources.toml")
-# Where articles are stored: an SQLAlchemy URL.
-NEWSMON_DB_URL = os.environ.get("NEWSMON_DB_URL", "sqlite:///newsmon.db")
-# Folder of raw response bodies (gzip, content-addressed) kept for re-extraction.
-NEWSMON_RAW_DIR = os.environ.get("NEWSMON_RAW_DIR", "raw")
-# Articles fetched per source per run when its entry sets no max_articles (0: no limit); the
-# links left over wait for the next run, and the run summary says how many.
-NEWSMON_MAX_ARTICLES = 500
+# --- newsmon settings: NEWSMON_SOURCES, NEWSMON_DB_URL, NEWSMON_MAX_ARTICLES, ... (newsmon/settings.py)
+globals().update(_declared.crawl_defaults())
+# The environment (NEWSMON_DB_URL, NEWSMON_CONTACT, ...) is read when a crawler starts, not at import.
+ADDONS = {"crawlers.addons.EnvironmentSettings": 0}
 # The run's time budget in seconds (0: none). A 100,000-item feed would otherwise run for hours
 # and block the next nights; what is left waits for the next run, and the summary says so.
 CLOSESPIDER_TIMEOUT = 4 * 3600
-# A model `newsmon train` saved; unset: the model that ships with newsmon.
-NEWSMON_MODEL_PATH = os.environ.get("NEWSMON_MODEL") or None
-# Worker processes for extraction: -1 = one per core, 0 = a thread in the crawler process.
-NEWSMON_EXTRACT_PROCESSES = -1
-# Articles written per database transaction.
-NEWSMON_DB_BATCH_SIZE = 50
-# Re-fetch stored articles last fetched more than this many days ago (0: never; `nightly --refresh-days`).
-NEWSMON_REFRESH_DAYS = 0
-# Remember fetched pages and entry-page validators across runs (crawlers.extensions.fetchstate).
-NEWSMON_INCREMENTAL = True
-# Wait before retry n (crawlers.middlewares.backoff): this many seconds * 2**n, +-25% jitter...
-NEWSMON_RETRY_BACKOFF_BASE = 2.0
-# ...or the server's Retry-After; never longer than this many seconds.
-NEWSMON_RETRY_BACKOFF_MAX = 60.0
-# Articles tagged per classifier call, and the longest an article waits for its batch (seconds).
-NEWSMON_CLASSIFY_BATCH_SIZE = 64
-# (see crawlers/batching.py: one call for many articles costs little more than one)
-NEWSMON_CLASSIFY_MAX_WAIT = 0.5
-# Official documents (kind = "documents" sources): longer PDFs are recorded as too-large and skipped.
-NEWSMON_DOCUMENT_MAX_PAGES = 500
-# Story identity (near-duplicate detection): NEWSMON_DEDUP_<NAME> overrides a field of
-# newsmon.dedup.DedupSettings, e.g. -s NEWSMON_DEDUP_MIN_JACCARD=0.5 (defaults measured by bench/dedup.py).
-# Contact URL or address put in the User-Agent so site owners can reach the operator.
-NEWSMON_CONTACT = os.environ.get("NEWSMON_CONTACT", DEFAULT_CONTACT)
 
 # --- politeness ----------------------------------------------------------------------------------
-USER_AGENT = user_agent(NEWSMON_CONTACT)  # `newsmon crawl` rebuilds it from an overridden NEWSMON_CONTACT
+# Rebuilt from the effective NEWSMON_CONTACT (environment or -s) when a crawler starts.
+USER_AGENT = user_agent(_declared.CONTACT.default)
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4

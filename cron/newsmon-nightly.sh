@@ -10,7 +10,9 @@
 #   NEWSMON_LOG_DIR    where logs go (default: $NEWSMON_HOME/logs)
 #   NEWSMON_KEEP_LOGS  how many nightly logs to keep (default: 30)
 #   NEWSMON_LOCK_FILE  the lock (default: $NEWSMON_LOG_DIR/nightly.lock)
-# plus newsmon's own: NEWSMON_DB_URL, NEWSMON_CONTACT, NEWSMON_SOURCES, NEWSMON_SUBSCRIPTIONS...
+# plus newsmon's own, which `newsmon nightly` reads: NEWSMON_DB_URL, NEWSMON_CONTACT, NEWSMON_SOURCES,
+# NEWSMON_SUBSCRIPTIONS, NEWSMON_MODEL... (`newsmon settings --all` lists every one; README "Settings").
+# These defaults are declared in newsmon/settings.py too; tests/test_one_place.py checks they agree.
 set -uo pipefail
 
 home="${NEWSMON_HOME:-$PWD}"

@@ -3,9 +3,6 @@
 __version__ = "0.1.0"
 
 
-DEFAULT_CONTACT = "https://github.com/newsmon/newsmon"  # set NEWSMON_CONTACT to your own URL or address
-
-
 def user_agent(contact: str, tool: str | None = None) -> str:
     """How newsmon introduces itself to web servers, with a way for their owners to reach the operator."""
     return f"newsmon/{__version__} (+{contact}{'; ' + tool if tool else ''})"

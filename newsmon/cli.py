@@ -32,6 +32,7 @@ COMMANDS = {
     "evaluate": "newsmon.commands.classify:evaluate",
     "review": "newsmon.commands.review:review",
     "serve": "newsmon.commands.serve:serve",
+    "settings": "newsmon.commands.settings:settings",
     "users": "newsmon.commands.users:users",
 }
 

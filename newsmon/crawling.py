@@ -14,9 +14,10 @@ from scrapy.settings import Settings
 
 import crawlers
 from crawlers.sources import SourceFile, load_sources, require_sources
-from newsmon import runstats, user_agent
+from newsmon import runstats
 from newsmon.clock import utcnow
 from newsmon.reasons import Reason
+from newsmon.settings import DB_URL, FRONTIER, RAW_DIR, SOURCES
 from storage.db import open_for_command
 from storage.runs import finish_run, start_run
 
@@ -74,7 +75,7 @@ class CrawlSummary:
 
 def resolve_sources(path: str | Path | None) -> Path:
     """The sources file to use; the packaged one when the default is absent from the working folder."""
-    if path is None or (str(path) == "crawlers/sources.toml" and not Path(path).exists()):
+    if path is None or (str(path) == SOURCES.default and not Path(path).exists()):
         return PACKAGED_SOURCES
     return Path(path)
 
@@ -89,27 +90,27 @@ def checked_sources(path: Path, only: str | None = None) -> SourceFile:
 def crawl_settings(sources: Path, db_url: str, raw_dir: str, overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
-    settings.set("NEWSMON_SOURCES", str(sources), priority="cmdline")
-    settings.set("NEWSMON_DB_URL", db_url, priority="cmdline")
-    settings.set("NEWSMON_RAW_DIR", raw_dir, priority="cmdline")
+    settings.set(SOURCES.name, str(sources), priority="cmdline")
+    settings.set(DB_URL.name, db_url, priority="cmdline")
+    settings.set(RAW_DIR.name, raw_dir, priority="cmdline")
     # The command line's verbosity (-v) decides, not the project's INFO default.
     settings.set("LOG_LEVEL", logging.getLevelName(logging.getLogger().getEffectiveLevel()), priority="cmdline")
     settings.set("LOG_FORMAT", "%(asctime)s %(levelname)s %(name)s: %(message)s", priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
-    if "USER_AGENT" not in (overrides or {}):  # -s NEWSMON_CONTACT=... must reach the User-Agent
-        settings.set("USER_AGENT", user_agent(settings.get("NEWSMON_CONTACT")), priority="cmdline")
+    # The environment and the User-Agent (from -s NEWSMON_CONTACT too) are applied when each crawler
+    # starts, by crawlers.addons.EnvironmentSettings.
     return settings
 
 
 def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> CrawlSummary:
     """Crawl once (blocking); the run and its per-source stats are recorded in the database."""
-    session_factory = open_for_command(settings.get("NEWSMON_DB_URL"), writer=True)
+    session_factory = open_for_command(settings.get(DB_URL.name), writer=True)
     with session_factory() as session, session.begin():
         run = start_run(session, utcnow())
     for handler in list(logging.root.handlers):  # Scrapy installs its own root handler at LOG_LEVEL
         logging.root.removeHandler(handler)
-    if settings.get("NEWSMON_FRONTIER"):
+    if settings.get(FRONTIER.name):
         # scrapy-redis still passes `spider=` to the stats collector; its warnings are not ours to act on.
         warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     process = CrawlerProcess(settings)
@@ -126,10 +127,10 @@ def run_crawl(settings: Settings, spider: str = "news", **spider_args: Any) -> C
         with session_factory() as session, session.begin():
             run = session.merge(run)
             finish_run(session, run, utcnow(), run_status(stats), _plain(stats))
-    if settings.get("NEWSMON_FRONTIER"):
+    if settings.get(FRONTIER.name):
         from newsmon.frontier import expire_frontier
 
-        expire_frontier(settings.get("REDIS_URL"), settings.get("NEWSMON_FRONTIER"))
+        expire_frontier(settings.get("REDIS_URL"), settings.get(FRONTIER.name))
     return summarise(run.id, stats)
 
 
@@ -139,7 +140,7 @@ def _has_documents(settings: Settings, only_source: str | None) -> bool:
     from newsmon.errors import ConfigError
 
     try:
-        sources = load_sources(settings.get("NEWSMON_SOURCES")).sources
+        sources = load_sources(settings.get(SOURCES.name)).sources
     except ConfigError:
         return False  # the news crawler reports the unreadable file
     return any(s.kind == "documents" and only_source in (None, s.name) for s in sources)

@@ -22,43 +22,31 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from datasketch.storage import DictSetStorage
 
+from newsmon.settings import DEDUP
+
 SCHEME = "affine32"  # datasketch 2.0's default permutation scheme: uint32 hash values
 SEED = 1  # fixed: stored signatures are only comparable with sketches of the same seed
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(name: str) -> Any:
+    """A field whose default and help are the NEWSMON_DEDUP_<NAME> setting's (newsmon.settings)."""
+    declared = DEDUP[name]
+    return field(default=declared.default, metadata={"help": declared.help})
 
 
 @dataclass(frozen=True)
 class DedupSettings:
     """Thresholds and sizes for story identity; defaults measured with ``bench/dedup.py``."""
 
-    num_perm: int = _setting(
-        128, "MinHash permutations. Changing it (or `shingle`) needs StoryIndex.resign() over stored articles."
-    )
-    shingle: int = _setting(
-        5, "Words per shingle; in Chinese, Japanese, Thai, Lao, Khmer and Burmese each character counts as a word."
-    )
-    lsh_bands: int = _setting(
-        12, "LSH bands: more bands find copies with less text in common, at more memory per article."
-    )
-    lsh_rows: int = _setting(
-        2, "MinHash values per LSH band: more rows propose fewer unrelated candidates, and miss more copies."
-    )
-    min_jaccard: float = _setting(0.4, "Estimated Jaccard at or above which a candidate is a copy.")
-    min_containment: float = _setting(
-        0.8, "Share of the shorter text found in the longer one at or above which it is a copy."
-    )
-    min_shingles: int = _setting(
-        20, "Texts with fewer shingles get a story of their own: too short to tell a copy from a template."
-    )
-    window_days: int = _setting(
-        180, "Match new articles against those first seen in the last N days (0: all); bounds memory."
-    )
-    change_threshold: float = _setting(
-        0.2, "Share of a text that must change (1 - Jaccard) for a delivered story to count as updated."
-    )
+    num_perm: int = _setting("num_perm")
+    shingle: int = _setting("shingle")
+    lsh_bands: int = _setting("lsh_bands")
+    lsh_rows: int = _setting("lsh_rows")
+    min_jaccard: float = _setting("min_jaccard")
+    min_containment: float = _setting("min_containment")
+    min_shingles: int = _setting("min_shingles")
+    window_days: int = _setting("window_days")
+    change_threshold: float = _setting("change_threshold")
 
     def __post_init__(self) -> None:
         if self.lsh_bands < 2 or self.lsh_rows < 1 or self.lsh_bands * self.lsh_rows > self.num_perm:

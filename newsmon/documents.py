@@ -16,8 +16,9 @@ from newsmon.citations import OFFICIAL_LANGUAGES, find_citations, kind_of, organ
 from newsmon.clock import to_stored
 from newsmon.errors import DocumentError
 from newsmon.reasons import Reason
+from newsmon.settings import DOCUMENT_MAX_PAGES
 
-MAX_PAGES = 500  # longer files are budget reports and annex volumes, not what analysts cite
+MAX_PAGES = DOCUMENT_MAX_PAGES.default  # longer files are budget reports and annex volumes, not what analysts cite
 MIN_TEXT_CHARS = 40  # less text than this from a PDF: a scan without a text layer
 SYMBOL_ZONE = 2000  # UN documents print their symbol in the header of the first page
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from newsmon.errors import NewsmonError
+from newsmon.settings import FRONTIER
 
 FRONTIER_TTL_SECONDS = 2 * 24 * 3600
 
@@ -31,7 +32,7 @@ def frontier_settings(redis_url: str, frontier: str) -> dict[str, object]:
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
         "REDIS_URL": redis_url,
-        "NEWSMON_FRONTIER": prefix,
+        FRONTIER.name: prefix,
     }
 
 

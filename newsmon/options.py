@@ -1,20 +1,31 @@
-"""Options shared by several commands, declared once with their defaults and help."""
+"""Options shared by several commands; each takes its environment variable and default from
+newsmon/settings.py, where every setting is declared once."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import click
 
-from storage.db import DEFAULT_DB_URL
+from newsmon.settings import DB_URL, RAW_DIR, SOURCES, SUBSCRIPTIONS, Setting
 
-db_option = click.option(
-    "--db",
-    "db_url",
-    envvar="NEWSMON_DB_URL",
-    default=DEFAULT_DB_URL,
-    show_default=True,
-    help="SQLAlchemy database URL (env NEWSMON_DB_URL), e.g. postgresql://user@host/newsmon.",
-)
+
+def setting_option(setting: Setting, *param_decls: str, help: str, **attrs: Any):
+    """A click option whose environment variable and default are ``setting``'s; its help names the variable."""
+    attrs.setdefault("default", setting.default)
+    attrs.setdefault("show_default", setting.default is not None)
+    return click.option(*param_decls, envvar=setting.env, help=f"{help} (env {setting.env})", **attrs)
+
+
+db_option = setting_option(DB_URL, "--db", "db_url", help="SQLAlchemy database URL, e.g. postgresql://user@host/newsmon.")
+sources_option = setting_option(SOURCES, "--sources", "sources_path", type=click.Path(dir_okay=False),
+                                help="Sources file (TOML).")
+raw_dir_option = setting_option(RAW_DIR, "--raw-dir", help="Folder where raw pages are kept for re-extraction.")
+
+
+def subscriptions_option(help: str, dest: str = "subscriptions_path"):
+    """``--subscriptions PATH``: the subscriptions file, with what this command does with it."""
+    return setting_option(SUBSCRIPTIONS, "--subscriptions", dest, type=click.Path(dir_okay=False), help=help)
 
 
 LOG_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)

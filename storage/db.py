@@ -7,7 +7,6 @@ every other command refuses a missing database or a schema that is behind.
 """
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -17,15 +16,16 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsmon.errors import DatabaseError
+from newsmon.settings import DB_URL
 
-DEFAULT_DB_URL = "sqlite:///newsmon.db"
+DEFAULT_DB_URL = DB_URL.default
 MIGRATIONS = Path(__file__).with_name("migrations")
 BACKENDS = ("sqlite", "postgresql")
 
 
 def db_url_from_env(url: str | None = None) -> str:
     """The URL to use: the explicit one, else NEWSMON_DB_URL, else a SQLite file in the working folder."""
-    return url or os.environ.get("NEWSMON_DB_URL") or DEFAULT_DB_URL
+    return url or DB_URL.value()
 
 
 def mask_url(url: str | URL) -> str:

@@ -12,11 +12,11 @@ import os
 import tempfile
 from pathlib import Path
 
-DEFAULT_RAW_DIR = "raw"
+from newsmon.settings import RAW_DIR
 
 
 class RawStore:
-    def __init__(self, root: str | Path = DEFAULT_RAW_DIR) -> None:
+    def __init__(self, root: str | Path = RAW_DIR.default) -> None:
         self.root = Path(root)
 
     def path(self, ref: str) -> Path:

@@ -14,23 +14,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from newsmon import settings
 from storage.db import open_database
 
-PG_ADMIN_URL = os.environ.get("NEWSMON_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS", "redis://127.0.0.1:6379/15")
-REQUIRE_SERVICES = os.environ.get("NEWSMON_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = settings.TEST_PG.value()
+REDIS_URL = settings.TEST_REDIS.value()
+REQUIRE_SERVICES = settings.REQUIRE_SERVICES.value() == "1"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (NEWSMON_REQUIRE_SERVICES=1)")
+        pytest.fail(f"{reason} ({settings.REQUIRE_SERVICES.env}=1)")
     pytest.skip(reason)
 
 
 def chromium_executable() -> str:
     """Debian's headless Chromium (or NEWSMON_CHROMIUM) for the browser tests."""
-    found = os.environ.get("NEWSMON_CHROMIUM") or next(
+    found = settings.CHROMIUM.value() or next(
         (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
          if p and os.path.exists(p)), None)
     if found is None:

@@ -23,18 +23,21 @@ from alerts.channels import Transports
 from alerts.render import Digest, render_html, render_text
 from alerts.subscriptions import Subscription
 from newsmon.errors import DeliveryError
+from newsmon.settings import (
+    MAIL_FROM, SMTP_HOST, SMTP_PASSWORD, SMTP_PORT, SMTP_STARTTLS, SMTP_TLS, SMTP_USER, Setting,
+)
 
 log = logging.getLogger(__name__)
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool | None:
+def flag(env: Mapping[str, str], setting: Setting, problems: list[str]) -> bool | None:
     """A yes/no setting; None when it is not set (or wrong, which goes into ``problems``)."""
-    text = (env.get(key) or "").strip().lower()
+    text = (setting.raw(env) or "").strip().lower()
     if not text:
         return None
     if text not in TRUE | FALSE:
-        problems.append(f"{key}={text!r} must be 1/0, true/false, yes/no or on/off")
+        problems.append(f"{setting.env}={text!r} must be 1/0, true/false, yes/no or on/off")
         return None
     return text in TRUE
 
@@ -52,30 +55,29 @@ class SmtpSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
         """Read and check the settings; the error names every variable that is missing or wrong."""
-        def get(key: str) -> str | None:
-            return (env.get(key) or "").strip() or None
+        def get(setting: Setting) -> str | None:
+            return (setting.raw(env) or "").strip() or None
 
-        host, mail_from, user = get("NEWSMON_SMTP_HOST"), get("NEWSMON_MAIL_FROM"), get("NEWSMON_SMTP_USER")
-        password = env.get("NEWSMON_SMTP_PASSWORD") or None
-        problems = [f"{k} is not set" for k, v in
-                    (("NEWSMON_SMTP_HOST", host), ("NEWSMON_MAIL_FROM", mail_from)) if not v]
+        host, mail_from, user = get(SMTP_HOST), get(MAIL_FROM), get(SMTP_USER)
+        password = env.get(SMTP_PASSWORD.env) or None  # kept as given: spaces may be part of it
+        problems = [f"{s.env} is not set" for s, v in ((SMTP_HOST, host), (MAIL_FROM, mail_from)) if not v]
         if mail_from and "@" not in parseaddr(mail_from)[1]:
-            problems.append(f"NEWSMON_MAIL_FROM={mail_from!r} is not an email address")
+            problems.append(f"{MAIL_FROM.env}={mail_from!r} is not an email address")
         if user and not password:
-            problems.append("NEWSMON_SMTP_USER is set but NEWSMON_SMTP_PASSWORD is not")
-        tls_flag = flag(env, "NEWSMON_SMTP_TLS", problems)
-        starttls_flag = flag(env, "NEWSMON_SMTP_STARTTLS", problems)
-        port_text = get("NEWSMON_SMTP_PORT")
+            problems.append(f"{SMTP_USER.env} is set but {SMTP_PASSWORD.env} is not")
+        tls_flag = flag(env, SMTP_TLS, problems)
+        starttls_flag = flag(env, SMTP_STARTTLS, problems)
+        port_text = get(SMTP_PORT)
         # Port 465 is implicit TLS (RFC 8314): plain SMTP there would wait for a banner until the timeout.
         tls = tls_flag if tls_flag is not None else port_text == "465"
         starttls = starttls_flag if starttls_flag is not None else bool(user) and not tls
         if tls and starttls:
-            why = "" if tls_flag is not None else " (NEWSMON_SMTP_TLS is on by default for port 465)"
-            problems.append(f"NEWSMON_SMTP_TLS and NEWSMON_SMTP_STARTTLS are both on{why}: use one, "
+            why = "" if tls_flag is not None else f" ({SMTP_TLS.env} is on by default for port 465)"
+            problems.append(f"{SMTP_TLS.env} and {SMTP_STARTTLS.env} are both on{why}: use one, "
                             "implicit TLS (usually port 465) or STARTTLS (usually port 587)")
         port_text = port_text or ("465" if tls else "587" if starttls else "25")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            problems.append(f"NEWSMON_SMTP_PORT={port_text!r} is not a port number")
+            problems.append(f"{SMTP_PORT.env}={port_text!r} is not a port number")
             port_text = "0"
         if problems:
             raise DeliveryError("cannot send email: " + "; ".join(problems)
@@ -135,7 +137,7 @@ class EmailChannel:
         except (OSError, smtplib.SMTPException) as exc:
             hint = ""
             if s.tls and isinstance(exc, ssl.SSLError) and not isinstance(exc, ssl.SSLCertVerificationError):
-                hint = " (is it an implicit-TLS port? NEWSMON_SMTP_TLS=0 for plain SMTP or STARTTLS)"
+                hint = f" (is it an implicit-TLS port? {SMTP_TLS.env}=0 for plain SMTP or STARTTLS)"
             raise DeliveryError(f"cannot connect to {where}: {exc}{hint}", self.sub.name) from exc
         try:
             if s.starttls:
@@ -149,7 +151,7 @@ class EmailChannel:
                                 f"{exc.smtp_error.decode(errors='replace')}", self.sub.name) from exc
         except smtplib.SMTPNotSupportedError as exc:
             raise DeliveryError(f"{where} does not support it: {exc} "
-                                "(set NEWSMON_SMTP_STARTTLS=0 only on a trusted network)", self.sub.name) from exc
+                                f"(set {SMTP_STARTTLS.env}=0 only on a trusted network)", self.sub.name) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"{where} did not accept the message: {exc}", self.sub.name) from exc
         finally:

@@ -27,6 +27,7 @@ from newsmon import runstats
 from newsmon.clock import utcnow
 from newsmon.reasons import Reason, is_permanent
 from newsmon.runstats import SourceCount, source_key
+from newsmon.settings import DB_URL, INCREMENTAL, REFRESH_DAYS
 from newsmon.urls import canonical_url
 from storage.fetchstate import (
     KnownPage, StateUpdate, Validators, entry_validators, known_pages, save_states,
@@ -49,9 +50,9 @@ class FetchStateTracker:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("NEWSMON_INCREMENTAL", True):
+        if not settings.getbool(INCREMENTAL.name, INCREMENTAL.default):
             raise NotConfigured
-        tracker = cls(crawler.stats, settings.get("NEWSMON_DB_URL"), settings.getfloat("NEWSMON_REFRESH_DAYS", 0))
+        tracker = cls(crawler.stats, settings.get(DB_URL.name), settings.getfloat(REFRESH_DAYS.name, REFRESH_DAYS.default))
         crawler.signals.connect(tracker.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(tracker.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(tracker.item_error, signal=signals.item_error)

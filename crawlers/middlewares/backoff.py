@@ -21,6 +21,7 @@ from scrapy.utils.response import response_status_message
 
 from newsmon import runstats
 from newsmon.clock import to_stored, utcnow
+from newsmon.settings import RETRY_BACKOFF_BASE, RETRY_BACKOFF_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ SLOW_DOWN = {429, 503}
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        self.base = settings.getfloat("NEWSMON_RETRY_BACKOFF_BASE", 2.0)
-        self.cap = settings.getfloat("NEWSMON_RETRY_BACKOFF_MAX", 60.0)
+        self.base = settings.getfloat(RETRY_BACKOFF_BASE.name, RETRY_BACKOFF_BASE.default)
+        self.cap = settings.getfloat(RETRY_BACKOFF_MAX.name, RETRY_BACKOFF_MAX.default)
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -12,6 +12,7 @@ import logging
 from crawlers.batching import MicroBatcher
 from newsmon import runstats
 from newsmon.errors import ModelError
+from newsmon.settings import CLASSIFY_BATCH_SIZE, CLASSIFY_MAX_WAIT, MODEL
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ class ClassifyPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler.stats, s.get("NEWSMON_MODEL_PATH"), batch_size=s.getint("NEWSMON_CLASSIFY_BATCH_SIZE", 64),
-                   max_wait=s.getfloat("NEWSMON_CLASSIFY_MAX_WAIT", 0.5))
+        return cls(crawler.stats, s.get(MODEL.name),
+                   batch_size=s.getint(CLASSIFY_BATCH_SIZE.name, CLASSIFY_BATCH_SIZE.default),
+                   max_wait=s.getfloat(CLASSIFY_MAX_WAIT.name, CLASSIFY_MAX_WAIT.default))
 
     def open_spider(self, spider=None) -> None:
         from classifier import load_default_model

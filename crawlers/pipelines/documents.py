@@ -16,6 +16,7 @@ from newsmon import runstats
 from newsmon.errors import DocumentError
 from newsmon.reasons import crash_reason
 from newsmon.runstats import SourceCount, source_key
+from newsmon.settings import DB_URL, DOCUMENT_MAX_PAGES, EXTRACT_PROCESSES
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,10 @@ class DocumentReadPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        processes = s.getint("NEWSMON_EXTRACT_PROCESSES", -1)
+        processes = s.getint(EXTRACT_PROCESSES.name, EXTRACT_PROCESSES.default)
         if processes < 0:
             processes = os.cpu_count() or 1
-        return cls(crawler.stats, processes, s.getint("NEWSMON_DOCUMENT_MAX_PAGES", MAX_PAGES))
+        return cls(crawler.stats, processes, s.getint(DOCUMENT_MAX_PAGES.name, MAX_PAGES))
 
     def open_spider(self) -> None:
         self.executor = ProcessPoolExecutor(self.processes) if self.processes else ThreadPoolExecutor(1)
@@ -75,7 +76,7 @@ class DocumentStorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, crawler.settings.get("NEWSMON_DB_URL"))
+        return cls(crawler.stats, crawler.settings.get(DB_URL.name))
 
     async def open_spider(self) -> None:
         from storage.db import open_for_command

@@ -20,6 +20,7 @@ from newsmon.errors import ExtractionError
 from newsmon.extraction import ExtractedArticle, decode_page, extract_article
 from newsmon.reasons import Reason, crash_reason
 from newsmon.runstats import SourceCount, source_key
+from newsmon.settings import EXTRACT_PROCESSES
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        processes = crawler.settings.getint("NEWSMON_EXTRACT_PROCESSES", -1)
+        processes = crawler.settings.getint(EXTRACT_PROCESSES.name, EXTRACT_PROCESSES.default)
         if processes < 0:
             processes = os.cpu_count() or 1
         return cls(crawler.stats, processes)

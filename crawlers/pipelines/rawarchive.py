@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+from newsmon.settings import RAW_DIR
 from storage.rawstore import RawStore
 
 
@@ -12,7 +13,7 @@ class RawArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("NEWSMON_RAW_DIR"))
+        return cls(crawler.settings.get(RAW_DIR.name))
 
     async def process_item(self, item):
         # Compression and file I/O off the reactor thread.

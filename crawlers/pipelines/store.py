@@ -8,6 +8,7 @@ from newsmon import runstats
 from newsmon.dedup import DedupSettings
 from newsmon.reasons import Reason
 from newsmon.runstats import SourceCount, source_key
+from newsmon.settings import DB_BATCH_SIZE, DB_URL, DEDUP_PREFIX
 from storage.articles import ArticleRecord, upsert_articles
 from storage.db import open_for_command
 from storage.storyindex import StoryIndex
@@ -29,8 +30,8 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        dedup = DedupSettings.from_mapping(s, prefix="NEWSMON_DEDUP_")
-        return cls(crawler.stats, s.get("NEWSMON_DB_URL"), s.getint("NEWSMON_DB_BATCH_SIZE", 50), dedup)
+        dedup = DedupSettings.from_mapping(s, prefix=DEDUP_PREFIX)
+        return cls(crawler.stats, s.get(DB_URL.name), s.getint(DB_BATCH_SIZE.name, DB_BATCH_SIZE.default), dedup)
 
     async def open_spider(self) -> None:
         self.session_factory = await asyncio.to_thread(open_for_command, self.db_url, writer=True)

@@ -25,6 +25,7 @@ from newsmon.clean import URL_MAX, clean_line, clean_url
 from newsmon.clock import utcnow
 from newsmon.reasons import Reason
 from newsmon.runstats import SourceCount, source_key
+from newsmon.settings import MAX_ARTICLES, SOURCES
 from newsmon.urls import canonical_url, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,10 @@ class SourcesSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        path = spider.sources_file or crawler.settings.get("NEWSMON_SOURCES")
+        path = spider.sources_file or crawler.settings.get(SOURCES.name)
         loaded = load_sources(path)
         spider.config_errors = len(loaded.errors)  # counted in start(): stats do not exist yet
-        spider.default_max_articles = crawler.settings.getint("NEWSMON_MAX_ARTICLES", 0) or None
+        spider.default_max_articles = crawler.settings.getint(MAX_ARTICLES.name, 0) or None
         spider.sources = [
             s for s in loaded.sources
             if s.kind in cls.kinds and (spider.only_source in (None, s.name))

@@ -10,25 +10,23 @@ import click
 from newsmon.commands.query import parse_date
 from newsmon.commands.train_report import print_training_report, print_scores
 from newsmon.errors import NewsmonError
-from newsmon.options import db_option
+from newsmon.options import db_option, setting_option
+from newsmon.settings import HOME, MODEL
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "realnews-train.jsonl"
 RETAG_BATCH = 500
 
-model_option = click.option(
-    "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None, envvar="NEWSMON_MODEL",
-    help="Model file to use, e.g. one `newsmon train` saved (env NEWSMON_MODEL; default: the model that "
-         "ships with newsmon).",
+model_option = setting_option(
+    MODEL, "--model", "model_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Model file to use, e.g. one `newsmon train` saved (default: the model that ships with newsmon).",
 )
 MODEL_FILE = "newsmon-model.joblib"
 
 
 def default_model_output() -> Path:
     """Where `train` saves by default: the user's place, never the packaged model."""
-    import os
-
-    return Path(os.environ.get("NEWSMON_HOME") or ".") / "models" / MODEL_FILE
+    return Path(HOME.value()) / "models" / MODEL_FILE
 format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
@@ -129,9 +127,9 @@ def label(article_id: int, add, remove, irrelevant: bool, db_url: str) -> None:
               help="Also learn from analysts' corrections in the database (--db).")
 @db_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"Where to save the model; metrics go next to it. Default: $NEWSMON_HOME/models/{MODEL_FILE} "
-                   f"(the working folder when NEWSMON_HOME is unset). The model is used only where chosen "
-                   "with --model or NEWSMON_MODEL.")
+              help=f"Where to save the model; metrics go next to it. Default: ${HOME.env}/models/{MODEL_FILE} "
+                   f"(the working folder when {HOME.env} is unset). The model is used only where chosen "
+                   f"with --model or {MODEL.env}.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--examples/--no-examples", default=True, show_default=True,
               help="Also train on the team-written examples in classifier/examples/ (never scored).")
@@ -175,7 +173,7 @@ def train(data, corrections: bool, db_url: str, output: Path | None, folds: int,
         path = model.save(output or default_model_output())
     print_training_report(model.metrics, estimated=estimates)
     click.echo(f"\nsaved model {model.version} to {path}")
-    click.echo(f"use it with --model {path}, or export NEWSMON_MODEL={path.resolve()} for crawl and nightly")
+    click.echo(f"use it with --model {path}, or export {MODEL.env}={path.resolve()} for crawl and nightly")
 
 
 def _corrections(db_url: str) -> list[dict]:

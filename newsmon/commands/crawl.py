@@ -5,16 +5,8 @@ import sys
 
 import click
 
-from newsmon.options import db_option, verbose_option
-
-sources_option = click.option(
-    "--sources", "sources_path", default="crawlers/sources.toml", show_default=True,
-    type=click.Path(dir_okay=False), help="Sources file (TOML).",
-)
-raw_dir_option = click.option(
-    "--raw-dir", envvar="NEWSMON_RAW_DIR", default="raw", show_default=True,
-    help="Folder where raw pages are kept for re-extraction (env NEWSMON_RAW_DIR).",
-)
+from newsmon.options import db_option, raw_dir_option, setting_option, sources_option, verbose_option
+from newsmon.settings import REDIS_URL
 
 
 @click.command()
@@ -25,8 +17,8 @@ raw_dir_option = click.option(
 @click.option("--spider", default="news", show_default=True,
               type=click.Choice(["news", "feeds", "sitemaps", "listings", "documents"]),
               help="Which kinds of source to crawl (news: all of them, official documents included).")
-@click.option("--redis", "redis_url", envvar="NEWSMON_REDIS_URL",
-              help="Share one frontier in Redis with other workers (env NEWSMON_REDIS_URL), e.g. redis://host:6379/0.")
+@setting_option(REDIS_URL, "--redis", "redis_url",
+                help="Share one frontier in Redis with other workers, e.g. redis://host:6379/0.")
 @click.option("--frontier", help="Name of the shared frontier (default: nightly-<today>); workers with the same name cooperate.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @verbose_option

@@ -7,7 +7,7 @@ import click
 
 from newsmon.clean import clean_text
 from newsmon.errors import ConfigError
-from newsmon.options import db_option
+from newsmon.options import db_option, subscriptions_option
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -29,9 +29,7 @@ def _parse_since(value: str | None) -> datetime | None:
 @click.option("--since", metavar="DATE",
               help="Collect stories that arrived since DATE (UTC) instead of since the last digest; "
                    "stories already delivered are still never sent again.")
-@click.option("--subscriptions", "path", envvar="NEWSMON_SUBSCRIPTIONS", default="alerts/subscriptions.toml",
-              show_default=True, type=click.Path(dir_okay=False),
-              help="The subscriptions TOML file (env NEWSMON_SUBSCRIPTIONS).")
+@subscriptions_option("The subscriptions TOML file.", dest="path")
 @db_option
 def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, db_url: str) -> None:
     """Send each subscription the stories that are new since its last digest.

@@ -3,17 +3,28 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import click
 
-from newsmon import DEFAULT_CONTACT, user_agent
+from newsmon import user_agent
+from newsmon.settings import CONTACT
 
 FETCH_TIMEOUT = 20.0  # seconds
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-USER_AGENT = user_agent(os.environ.get("NEWSMON_CONTACT", DEFAULT_CONTACT), "newsmon extract")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def extract_user_agent() -> str:
+    """The User-Agent, from NEWSMON_CONTACT as it is now (never read at import)."""
+    return user_agent(CONTACT.value(), "newsmon extract")
+
+
+def __getattr__(name: str) -> str:
+    """``USER_AGENT`` as a module attribute, computed when it is read."""
+    if name == "USER_AGENT":
+        return extract_user_agent()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @click.command()
@@ -84,7 +95,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
+    request = urllib.request.Request(url, headers={"User-Agent": extract_user_agent(), "Accept": "text/html,*/*;q=0.5"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             header = response.headers.get("Content-Type") or ""

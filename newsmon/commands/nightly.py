@@ -8,7 +8,6 @@ is not installed (no classifier model yet, no digest command) is skipped, not fa
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,8 +16,9 @@ from pathlib import Path
 
 import click
 
-from newsmon.commands.crawl import _parse_overrides, raw_dir_option, sources_option
-from newsmon.options import db_option, verbose_option
+from newsmon.commands.crawl import _parse_overrides
+from newsmon.options import db_option, raw_dir_option, setting_option, sources_option, subscriptions_option, verbose_option
+from newsmon.settings import MODEL, REFRESH_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,9 @@ class StepResult:
 @sources_option
 @db_option
 @raw_dir_option
-@click.option("--refresh-days", type=click.IntRange(min=0), default=0, show_default=True,
-              envvar="NEWSMON_REFRESH_DAYS",
-              help="Fetch again stored articles last fetched more than N days ago (0: never).")
-@click.option("--subscriptions", "subscriptions_path", envvar="NEWSMON_SUBSCRIPTIONS",
-              default="alerts/subscriptions.toml", show_default=True, type=click.Path(dir_okay=False),
-              help="Subscriptions for the digest step (skipped when the file is absent).")
+@setting_option(REFRESH_DAYS, "--refresh-days", type=click.IntRange(min=0),
+                help="Fetch again stored articles last fetched more than N days ago (0: never).")
+@subscriptions_option("Subscriptions for the digest step (skipped when the file is absent).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @verbose_option
 def nightly(sources_path: str, db_url: str, raw_dir: str, refresh_days: int, subscriptions_path: str,
@@ -60,7 +57,7 @@ def nightly(sources_path: str, db_url: str, raw_dir: str, refresh_days: int, sub
         raise click.ClickException(str(exc)) from None
     for error in loaded.errors:  # one bad entry among good ones: the night runs, and says so
         click.echo(f"nightly: WARNING: bad source entry skipped: {error}")
-    settings = {**_parse_overrides(overrides), "NEWSMON_REFRESH_DAYS": refresh_days}
+    settings = {**_parse_overrides(overrides), REFRESH_DAYS.name: refresh_days}
     steps: list[tuple[str, Callable[[], StepResult]]] = [
         ("crawl", lambda: crawl_step(sources, db_url, raw_dir, settings)),
         ("tag", lambda: tag_step(db_url)),
@@ -100,7 +97,7 @@ def tag_step(db_url: str) -> StepResult:
     from storage.db import open_for_command
 
     try:
-        model = load_default_model(os.environ.get("NEWSMON_MODEL") or None)  # as the crawl's settings
+        model = load_default_model(MODEL.value())  # as the crawl's settings
     except ModelError as exc:  # e.g. built with another scikit-learn: the crawl went on untagged
         return StepResult("tag", "failed", str(exc))
     if model is None:

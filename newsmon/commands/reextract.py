@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import click
 
-from newsmon.options import db_option
+from newsmon.options import db_option, raw_dir_option
 from newsmon.commands.query import parse_date
 
 
 @click.command()
 @db_option
-@click.option("--raw-dir", envvar="NEWSMON_RAW_DIR", default="raw", show_default=True,
-              help="Folder of raw pages kept by the crawl (env NEWSMON_RAW_DIR).")
+@raw_dir_option
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--since", callback=parse_date, help="Only articles first seen on or after this date.")
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from newsmon.commands.classify import model_option
-from newsmon.options import db_option
+from newsmon.options import db_option, subscriptions_option
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8080
 
@@ -49,9 +49,7 @@ def run_server(db_url: str, host: str, port: int, model_path: Path | None = None
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="0: any free port.")
 @model_option
-@click.option("--subscriptions", "subscriptions_path", envvar="NEWSMON_SUBSCRIPTIONS", default="alerts/subscriptions.toml",
-              show_default=True, type=click.Path(dir_okay=False),
-              help="The subscriptions file the Subscriptions page shows (env NEWSMON_SUBSCRIPTIONS).")
+@subscriptions_option("The subscriptions file the Subscriptions page shows.")
 def serve(db_url: str, host: str, port: int, model_path: Path | None, subscriptions_path: str) -> None:
     """Serve the analysts' workbench (search, stories, review queue, sources, corrections) and its JSON API.
 

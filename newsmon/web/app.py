@@ -7,7 +7,6 @@ need a signed-in analyst (accounts from `newsmon users add`). Sessions are signe
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from newsmon.errors import NewsmonError
+from newsmon.settings import SECRET_KEY
 from newsmon.web.params import BadRequest
 from newsmon.web.security import CSRFMiddleware, SecurityHeaders, csrf_token
 from storage.db import open_database
@@ -119,9 +119,9 @@ def create_app(db_url: str | None = None, factory: sessionmaker[Session] | None 
     """The workbench over ``db_url`` (migrated to head) or an existing session ``factory``."""
     from newsmon.web import api, auth, pages, subscriptions
 
-    key = secret_key or os.environ.get("NEWSMON_SECRET_KEY")
+    key = secret_key or SECRET_KEY.value()
     if not key:
-        log.warning("NEWSMON_SECRET_KEY is not set: using a random key, so sign-ins end when the server restarts")
+        log.warning("%s is not set: using a random key, so sign-ins end when the server restarts", SECRET_KEY.env)
         key = secrets.token_urlsafe(32)
     routes = [
         Route("/healthz", api.healthz),
