@@ -10,6 +10,7 @@ import click
 import httpx
 
 from newsmon import DEFAULT_CONTACT, user_agent
+from newsmon.http import failure_reason
 from newsmon.robots import RobotsRules
 
 FETCH_TIMEOUT = 20.0  # seconds
@@ -115,7 +116,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT, transport: httpx.BaseTranspo
         except httpx.TimeoutException:
             raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise click.ClickException(f"{url}: cannot fetch: {_reason(exc)}") from None
+            raise click.ClickException(f"{url}: cannot fetch: {failure_reason(exc)}") from None
     ctype = header.split(";")[0].strip().lower()
     if len(body) > MAX_PAGE_BYTES:
         raise click.ClickException(f"{url}: page larger than {MAX_PAGE_BYTES // 2**20} MiB")
@@ -134,16 +135,6 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
         if len(body) >= limit:
             break
     return bytes(body[:limit])
-
-
-def _reason(exc: Exception) -> str:
-    """The operating system's words when there are some ("Connection refused"), else httpx's."""
-    cause = exc.__cause__ or exc.__context__
-    while cause is not None:
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror
-        cause = cause.__cause__ or cause.__context__
-    return str(exc) or type(exc).__name__
 
 
 def url_encoding(url: str, content_type: str, body: bytes) -> str | None:
