@@ -7,14 +7,14 @@ import sys
 
 import click
 
-from newsmon.commands.query import FORMATS, parse_date
-from newsmon.options import db_option
+from newsmon.commands.query import FORMATS
+from newsmon.options import DATE, db_option
 from newsmon.tables import clip
 
 
 @click.command()
 @db_option
-@click.option("--since", callback=parse_date, help="Only documents cited (or stored) on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Only documents cited (or stored) on or after this date (YYYY-MM-DD).")
 @click.option("--organ", "organs", multiple=True, metavar="GA|SC|HRC|ECOSOC|...",
               help="Only documents of this organ (repeatable).")
 @click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many rows (0: all).")

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 
 import click
 
 from newsmon.clean import terminal_safe
 from newsmon.csvout import write_csv
-from newsmon.options import db_option
+from newsmon.options import DATE, db_option
 from newsmon.tables import Column, render_table
 
 FORMATS = ("table", "csv", "json")
@@ -17,19 +16,10 @@ TABLE_PAGE = 50  # rows the table shows unless --limit says otherwise; exports a
 TITLE_WIDTH = 60  # terminal columns of a title in the tables; longer ones end in "…"
 
 
-def parse_date(_ctx, _param, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00") from None
-
-
 @click.command()
 @db_option
-@click.option("--since", callback=parse_date, help="Only articles dated on or after this date (YYYY-MM-DD).")
-@click.option("--until", callback=parse_date, help="Only articles dated before this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Only articles dated on or after this date (YYYY-MM-DD).")
+@click.option("--until", type=DATE, help="Only articles dated before this date (YYYY-MM-DD).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--lang", "languages", multiple=True, help="Only this language, e.g. fr (repeatable).")
 @click.option("--search", help='Full-text search in title and text, e.g. "export controls".')
