@@ -200,3 +200,10 @@ def test_connection_refused_says_so():
         port = sock.getsockname()[1]
     with pytest.raises(click.ClickException, match="cannot fetch: Connection refused"):
         fetch(f"http://127.0.0.1:{port}/x", timeout=5)
+
+
+def test_a_refused_bare_host_is_not_called_a_redirect():
+    robots = httpx.Response(200, text="User-agent: *\nDisallow: /\n")
+    with pytest.raises(click.ClickException) as refused:
+        fetch("https://news.example", transport=mock_site(robots, []))
+    assert refused.value.message == "https://news.example: robots.txt disallows fetching it"

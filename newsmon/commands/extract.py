@@ -111,7 +111,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT, transport: httpx.BaseTranspo
                 header = response.headers.get("Content-Type", "")
                 body = _read_capped(response, MAX_PAGE_BYTES + 1)
         except _Refused as refused:
-            where = "" if refused.url == url else f" (redirected to {refused.url})"
+            where = "" if httpx.URL(refused.url) == httpx.URL(url) else f" (redirected to {refused.url})"
             raise click.ClickException(f"{url}: robots.txt disallows fetching it{where}") from None
         except httpx.TimeoutException:
             raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
