@@ -1,16 +1,17 @@
 """A small stacked bar chart of stories per day by topic: inline SVG, a PNG for mail, a text sparkline.
 
-Written by hand: thirty bars need no plotting library. The SVG inlines into HTML files; mail clients
-that ignore SVG get the same bars as a PNG (``png_chart``) with an HTML legend (``legend``).
+The SVG is written by hand (thirty bars need no plotting library) and inlines into HTML files; mail
+clients that ignore SVG get the same bars drawn with Pillow as a PNG (``png_chart``) with an HTML
+legend (``legend``).
 """
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import date
 
 from markupsafe import Markup, escape
-
-from alerts.png import Canvas, hex_colour
+from PIL import Image, ImageDraw
 
 # Colour-blind-safe palette (Okabe–Ito); topics beyond it are folded into "other".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -106,8 +107,16 @@ def png_chart(days: list[date], per_topic: dict[str, Counter], scale: int = 2) -
     """The SVG's bars as a PNG at ``scale`` times 600 x 120 pixels (sharp on high-density screens)."""
     series = _series(per_topic)
     width, height, base = 600 * scale, 120 * scale, 112 * scale
-    canvas = Canvas(width, height)
-    canvas.rect(0, base, width, base + scale, hex_colour("#bbbbbb"))
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+
+    def bar(x0: float, y0: float, x1: float, y1: float, colour: str) -> None:
+        """Fill [x0, x1) x [y0, y1) in whole pixels (Pillow's rectangles include their last pixel)."""
+        left, top, right, bottom = round(x0), round(y0), round(x1), round(y1)
+        if right > left and bottom > top:
+            draw.rectangle((left, top, right - 1, bottom - 1), fill=colour)
+
+    bar(0, base, width, base + scale, "#bbbbbb")
     totals = [sum(c[d] for _, c in series) for d in days]
     peak = max(totals, default=0) or 1
     slot = width / max(len(days), 1)
@@ -118,6 +127,8 @@ def png_chart(days: list[date], per_topic: dict[str, Counter], scale: int = 2) -
             n = counts.get(day, 0)
             if n:
                 colour = PALETTE[index] if topic != "other" else OTHER_COLOUR
-                canvas.rect(i * slot + scale, y - n * unit, (i + 1) * slot - scale, y, hex_colour(colour))
+                bar(i * slot + scale, y - n * unit, (i + 1) * slot - scale, y, colour)
                 y -= n * unit
-    return canvas.png()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -241,11 +241,11 @@ def add_citations(session: Session, stories: list[DigestStory]) -> None:
 
     by_id = {s.story_id: s for s in stories}
     ids = list(by_id)
-    for chunk in range(0, len(ids), 500):
+    for part in chunks(ids):
         rows = session.execute(
             select(Article.story_id, Citation.symbol).distinct()
             .join(Citation, Citation.article_id == Article.id)
-            .where(Article.story_id.in_(ids[chunk:chunk + 500]))
+            .where(Article.story_id.in_(part))
             .order_by(Article.story_id, Citation.symbol)
         )
         for story_id, symbol in rows:

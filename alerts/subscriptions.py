@@ -1,7 +1,7 @@
 """Read subscriptions from TOML; a bad entry is reported with its line and the others still run.
 
 tomllib gives no line numbers per table, so the ``[[subscription]]`` headers (and the keys inside
-each) are located in the text: the n-th header is the n-th table of the array.
+each) are located in the text (newsmon/tomltables.py): the n-th header is the n-th table of the array.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from newsmon.errors import ConfigError, SubscriptionError
 from newsmon.names import language_problem, topic_problem
 from newsmon.settings import SUBSCRIPTIONS
+from newsmon.tomltables import Section, decode_error, sections
 
 DEFAULT_PATH = SUBSCRIPTIONS.default
 CHANNELS = ("email", "webhook", "file", "atom")
@@ -95,10 +96,7 @@ def parse_subscriptions(text: str, path: str = "<subscriptions>") -> Subscriptio
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # Python < 3.14 has no exc.lineno; the message ends "(at line L, column C)".
-        found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        message = str(exc)[: found.start()].strip() if found else str(exc)
+        message, line = decode_error(exc)
         raise ConfigError(f"not valid TOML: {message}", path, line) from None
     result = SubscriptionFile(path)
     unknown_top = sorted(set(data) - {"subscription", "subscriptions"})
@@ -107,15 +105,12 @@ def parse_subscriptions(text: str, path: str = "<subscriptions>") -> Subscriptio
     entries = data.get("subscription", data.get("subscriptions", []))
     if not isinstance(entries, list):
         raise ConfigError("'subscription' must be an array of tables: [[subscription]]", path)
-    lines = text.splitlines()
-    headers = [i + 1 for i, line in enumerate(lines) if _HEADER_RE.match(line)]
-    if len(headers) != len(entries):
-        headers = []  # written as an inline array, or a header inside a string: no line numbers
+    tables = sections(text, _HEADER_RE)[1:]
+    if len(tables) != len(entries):
+        tables = []  # written as an inline array, or a header inside a string: no line numbers
     seen: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
-        start = headers[index] if headers else None
-        end = headers[index + 1] if headers and index + 1 < len(headers) else len(lines) + 1
-        locate = _Locator(lines, start, end)
+        locate = _Locator(tables[index] if tables else None)
         try:
             sub = _build(entry, index, locate, path, result.warnings)
         except SubscriptionError as exc:
@@ -134,18 +129,13 @@ def parse_subscriptions(text: str, path: str = "<subscriptions>") -> Subscriptio
 class _Locator:
     """Line of a key inside one ``[[subscription]]`` table, else the table's header line."""
 
-    def __init__(self, lines: list[str], start: int | None, end: int) -> None:
-        self.lines, self.start, self.end = lines, start, end
+    def __init__(self, table: Section | None) -> None:
+        self.table = table
 
     def __call__(self, key: str | None = None) -> int | None:
-        if self.start is None:
+        if self.table is None:
             return None
-        if key:
-            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for number in range(self.start + 1, self.end):
-                if pattern.match(self.lines[number - 1]):
-                    return number
-        return self.start
+        return self.table.key_line(key) if key else self.table.line
 
 
 def _build(entry: object, index: int, locate: _Locator, path: str, warnings: list[str]) -> Subscription:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsmon.errors import ConfigError
+from newsmon.tomltables import decode_error, sections
 from newsmon.urls import is_http_url
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,6 @@ logger = logging.getLogger(__name__)
 KINDS = ("feed", "sitemap", "listing", "documents")
 KNOWN_KEYS = {"name", "kind", "url", "urls", "lang", "link_pattern", "max_articles", "notes", "homepage"}
 _HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]\s*(#.*)?$")
-_ANY_HEADER = re.compile(r"^\s*\[")  # any table header starts a new entry, so a typo cannot swallow the next
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 @dataclass(frozen=True)
@@ -89,21 +88,18 @@ def _entries(content: str, path: str, result: SourceFile) -> list[tuple[int, str
     Any other header (``[[sources]]``, ``[source]``) or a key outside every table is an error
     with its line, so a typo is reported instead of silently crawling nothing.
     """
-    entries: list[tuple[int, list[str]]] = []
-    current: list[str] | None = None
-    for number, text in enumerate(content.splitlines(), start=1):
-        if _HEADER.match(text):
-            current = [text]
-            entries.append((number, current))
-        elif _ANY_HEADER.match(text):
-            current = []  # the bad table's keys go with it, reported once
-            _skip(result, ConfigError(f"unknown table {text.strip()[:40]!r} (each source starts with [[source]])",
-                                      path, number))
-        elif current is not None:
-            current.append(text)
-        elif text.strip() and not text.strip().startswith("#"):
+    preamble, *tables = sections(content)
+    for number, text in preamble.numbered():
+        if text.strip() and not text.strip().startswith("#"):
             _skip(result, ConfigError(f"{text.strip()[:40]!r} is outside any [[source]] table", path, number))
-    return [(number, "\n".join(lines)) for number, lines in entries]
+    entries = []
+    for table in tables:
+        if _HEADER.match(table.header):
+            entries.append((table.line, table.text))
+        else:  # the bad table's keys go with it, reported once
+            _skip(result, ConfigError(f"unknown table {table.header[:40]!r} (each source starts with [[source]])",
+                                      path, table.line))
+    return entries
 
 
 def _skip(result: SourceFile, error: ConfigError) -> None:
@@ -115,10 +111,8 @@ def _parse_entry(chunk: str, path: str, line: int) -> Source:
     try:
         data = tomllib.loads(chunk)["source"][0]
     except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        where = line + int(found.group(1)) - 1 if found else line
-        message = str(exc)[: found.start()].strip() if found else str(exc)
-        raise ConfigError(f"invalid TOML: {message}", path, where) from exc
+        message, inside = decode_error(exc)
+        raise ConfigError(f"invalid TOML: {message}", path, line + inside - 1 if inside else line) from exc
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError("missing 'name'", path, line)

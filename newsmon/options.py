@@ -48,3 +48,28 @@ verbose_option = click.option(
     "-v", "--verbose", count=True, expose_value=False, callback=_more_logging,
     help="More log output (-vv for debug); the same as `newsmon -v`.",
 )
+
+
+class Date(click.DateTime):
+    """click's DateTime for --since/--until: 2026-11-01, 2026-11-01T08:00 (or a space, seconds, an
+    offset such as +02:00 or Z), returned as stored (naive UTC, newsmon.clock.to_stored)."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        times = [f"{sep}%H:%M{seconds}" for sep in ("T", " ") for seconds in ("", ":%S")]
+        super().__init__(["%Y-%m-%d", *(f"%Y-%m-%d{time}{zone}" for time in times for zone in ("", "%z"))])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DATE"
+
+    def convert(self, value, param, ctx):
+        from newsmon.clock import to_stored
+
+        try:
+            return to_stored(super().convert(value, param, ctx))
+        except click.BadParameter:
+            self.fail(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00", param, ctx)
+
+
+DATE = Date()

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from storage.batches import chunks
 from storage.models import Article, Correction
 from storage.queries import ArticleFilter, article_date, filtered
 
@@ -124,15 +125,14 @@ def review_queue(
     )
     articles = list(session.scalars(query))
     items: list[ReviewItem] = []
-    for start in range(0, len(articles), BATCH):
-        batch = articles[start:start + BATCH]
+    for batch in chunks(articles, BATCH):
         rows = _probabilities(policy, batch)
         items.extend(score_article(policy, article, row) for article, row in zip(batch, rows, strict=True))
     items.sort(key=lambda item: (-item.score, -item.date.timestamp(), -item.article_id))
     return items[:limit]
 
 
-def _probabilities(policy: ReviewPolicy, articles: list[Article]) -> list[dict[str, float]]:
+def _probabilities(policy: ReviewPolicy, articles: Sequence[Article]) -> list[dict[str, float]]:
     """Per article, label -> probability: the model's now, else what the store holds."""
     if policy.probabilities is not None:
         matrix = policy.probabilities([(a.title, a.text) for a in articles])

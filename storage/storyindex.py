@@ -162,16 +162,12 @@ class StoryIndex:
     def resign(self, session: Session, batch: int = 1000) -> int:
         """Recompute every stored article's signature (after changing ``num_perm`` or ``shingle``)
         and reload the index; stories are kept. Returns how many articles were signed."""
-        done, last = 0, 0
-        while True:
-            rows = session.execute(
-                select(Article.id, Article.text).where(Article.id > last).order_by(Article.id).limit(batch)
-            ).all()
-            if not rows:
-                break
+        done = 0
+        texts = session.execute(select(Article.id, Article.text).order_by(Article.id).execution_options(yield_per=batch))
+        for rows in texts.partitions():  # ``batch`` texts in memory at a time (a server-side cursor on PostgreSQL)
             for article_id, text in rows:
                 _save_signature(session, article_id, self.signer.sign(text or "").to_bytes())
-            done, last = done + len(rows), rows[-1][0]
+            done += len(rows)
         self.copies, self._seen_up_to = CopyIndex(self.settings), 0
         self.refresh(session)
         return done

@@ -116,8 +116,11 @@ def test_long_slack_text_is_cut_and_says_how_many_are_left():
 
 
 def test_png_chart_is_a_well_formed_png():
+    import io
     import struct
     import zlib
+
+    from PIL import Image
 
     from alerts.chart import png_chart
 
@@ -136,7 +139,15 @@ def test_png_chart_is_a_well_formed_png():
     assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
     pixels = zlib.decompress(chunks[b"IDAT"])
     assert len(pixels) == height * (1 + 3 * width)
-    assert bytes([0x00, 0x72, 0xB2]) in pixels  # the first palette colour is drawn
+    image = Image.open(io.BytesIO(data))  # rows are filtered (PNG's sub/up/paeth): read the colours decoded
+    image.verify()
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.mode == "RGB" and image.size == (1200, 240)
+    assert (0x00, 0x72, 0xB2) in {colour for _, colour in image.getcolors()}  # the first palette colour is drawn
+    slot = 1200 / 30  # one bar a day, newest on the right: 3 stories today, 1 on the first day, none between
+    assert image.getpixel((round(29.5 * slot), 220)) == (0x00, 0x72, 0xB2) == image.getpixel((round(0.5 * slot), 220))
+    assert image.getpixel((round(15.5 * slot), 220)) == (255, 255, 255)
+    assert image.getpixel((round(29.5 * slot), 225)) == (0xBB, 0xBB, 0xBB)  # the baseline, 224-225
 
 
 def test_the_sample_digest_command_writes_the_docs_files(tmp_path):

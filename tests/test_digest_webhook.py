@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import replace
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -152,3 +153,45 @@ def test_two_concurrent_runs_send_an_updated_story_once(server, session_factory)
     assert len(hook.bodies) == 2  # the first digest and one update
     with session_factory() as s:
         assert s.scalar(select(Delivery.content_hash)) == article.content_hash
+
+
+def test_webhook_through_a_mock_transport(session_factory):
+    """The transport is a seam (``Transports.http``): the same POST, seen without a server."""
+    seed(session_factory)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    outcome = run_subscription(session_factory, sub_for(SECRET), options(http=httpx.MockTransport(answer)))
+    assert outcome.status == "sent" and outcome.stories == 2, outcome.message
+    (request,) = seen
+    assert request.method == "POST" and str(request.url) == SECRET
+    assert request.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert request.headers["User-Agent"].startswith("newsmon-digest/")
+    assert json.loads(request.content)["count"] == 2
+
+
+SECRET = "https://hooks.example/services/T000/B000/secret-token"
+
+
+def refused(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+
+def silent(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def forbidden(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(403, text="x" * 10_000_000)
+
+
+@pytest.mark.parametrize("answer, words", [(refused, "unreachable"), (silent, "timed out"),
+                                           (forbidden, "HTTP 403 Forbidden")])
+def test_webhook_failures_never_name_the_secret_url(session_factory, answer, words):
+    seed(session_factory)
+    outcome = run_subscription(session_factory, sub_for(SECRET), options(http=httpx.MockTransport(answer)))
+    assert outcome.status == "failed" and words in outcome.message, outcome.message
+    assert "secret-token" not in outcome.message and count(session_factory) == 0

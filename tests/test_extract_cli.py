@@ -6,6 +6,7 @@ import json
 import socket
 
 import click
+import httpx
 import pytest
 from click.testing import CliRunner
 from localserver import LocalServer
@@ -132,3 +133,77 @@ def test_timeout(server):
 def test_help():
     result = CliRunner().invoke(cli, ["extract", "--help"])
     assert result.exit_code == 0 and "PATH_OR_URL" in result.output
+
+
+ROBOTS = "User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    with LocalServer() as srv:
+        srv.route("/robots.txt", ROBOTS, headers={"Content-Type": "text/plain"})
+        srv.route("/private/article", article_html(), headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.route("/public/article", article_html(), headers={"Content-Type": "text/html; charset=utf-8"})
+        srv.redirect("/public/moved", "/private/article")
+        yield srv
+
+
+def test_robots_txt_disallow_refuses_with_a_one_line_error(guarded):
+    assert_one_line_error(run(guarded.url("/private/article")), "robots.txt disallows")
+    assert guarded.hits["/private/article"] == 0
+
+
+def test_robots_txt_is_obeyed_after_a_redirect(guarded):
+    assert_one_line_error(run(guarded.url("/public/moved")), "robots.txt disallows",
+                          f"redirected to {guarded.url('/private/article')}")
+    assert guarded.hits["/private/article"] == 0
+
+
+def test_robots_txt_allows_the_rest(guarded):
+    result = run(guarded.url("/public/article"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert PARAGRAPHS_EN[2] in json.loads(result.output)["text"]
+    assert guarded.last_headers["/robots.txt"]["User-Agent"] == USER_AGENT
+
+
+def mock_site(robots: httpx.Response, seen: list[str]) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return robots
+        return httpx.Response(200, headers={"Content-Type": "text/html"}, text=article_html())
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize("robots", [
+    httpx.Response(404), httpx.Response(500), httpx.Response(200, text="User-agent: *\nDisallow: /private\n"),
+    httpx.Response(200, text="User-agent: newsmon\nAllow: /\n\nUser-agent: *\nDisallow: /\n"),
+])
+def test_missing_broken_or_permissive_robots_txt_allows(robots):
+    seen: list[str] = []
+    body, content_type = fetch("https://news.example/2026/article", transport=mock_site(robots, seen))
+    assert b"UN adopts resolution" in body and content_type == "text/html"
+    assert seen == ["/robots.txt", "/2026/article"]  # robots.txt first, once
+
+
+def test_rules_for_newsmon_refuse_even_when_other_robots_may():
+    robots = httpx.Response(200, text="User-agent: newsmon\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
+    seen: list[str] = []
+    with pytest.raises(click.ClickException, match="robots.txt disallows fetching it$"):
+        fetch("https://news.example/2026/article", transport=mock_site(robots, seen))
+    assert seen == ["/robots.txt"]
+
+
+def test_connection_refused_says_so():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(click.ClickException, match="cannot fetch: Connection refused"):
+        fetch(f"http://127.0.0.1:{port}/x", timeout=5)
+
+
+def test_a_refused_bare_host_is_not_called_a_redirect():
+    robots = httpx.Response(200, text="User-agent: *\nDisallow: /\n")
+    with pytest.raises(click.ClickException) as refused:
+        fetch("https://news.example", transport=mock_site(robots, []))
+    assert refused.value.message == "https://news.example: robots.txt disallows fetching it"

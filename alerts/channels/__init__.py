@@ -1,19 +1,19 @@
 """Delivery channels. Each one either accepts a digest (returns a receipt) or raises DeliveryError.
 
 The network and the clock are seams: ``Transports`` carries the SMTP client factory, the TLS
-context, the HTTP opener and the environment, so tests pass real local servers in and nothing is
-monkeypatched.
+context, the HTTP transport (httpx's; ``None`` is the network) and the environment, so tests pass
+real local servers or an ``httpx.MockTransport`` in and nothing is monkeypatched.
 """
 from __future__ import annotations
 
 import os
 import smtplib
 import ssl
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import httpx
 from sqlalchemy.orm import Session
 
 from alerts.render import Digest
@@ -31,21 +31,12 @@ class Channel(Protocol):
         """What ``deliver`` would send, for --dry-run."""
 
 
-def _no_redirect_opener() -> urllib.request.OpenerDirector:
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        # urllib would turn a redirected POST into a GET without the body and call it a success.
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    return urllib.request.build_opener(NoRedirect)
-
-
 @dataclass
 class Transports:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
     smtp_factory: Callable[..., smtplib.SMTP] = smtplib.SMTP
     tls_context: Callable[[], ssl.SSLContext] = ssl.create_default_context
-    opener: Callable[[], urllib.request.OpenerDirector] = _no_redirect_opener
+    http: httpx.BaseTransport | None = None  # webhooks; None: the network
 
 
 def make_channel(sub: Subscription, transports: Transports) -> Channel:

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
+import httpx
 from sqlalchemy.orm import Session
 
 from alerts.channels import Transports
 from alerts.render import Digest, digest_json
 from alerts.subscriptions import Subscription
 from newsmon.errors import DeliveryError
+from newsmon.http import failure_reason
 
 USER_AGENT = "newsmon-digest/0.1"
 
@@ -23,24 +23,22 @@ class WebhookChannel:
         pass  # the URL was checked when the subscriptions file was read
 
     def deliver(self, digest: Digest, session: Session) -> str:
+        """POST the digest; only a 2xx answer counts. Messages never carry the URL (it is a secret)."""
         body = json.dumps(digest_json(digest), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
-            self.sub.url or "", data=body, method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
-        )
+        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+        # A redirect is a failure: following it would resend the digest somewhere the subscription never named.
         try:
-            with self.transports.opener().open(request, timeout=self.sub.timeout) as response:
-                status = response.status
-                response.read(65536)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            raise DeliveryError(f"webhook answered HTTP {exc.code} {exc.reason}", self.sub.name) from exc
-        except urllib.error.URLError as exc:
-            raise DeliveryError(f"webhook unreachable: {exc.reason}", self.sub.name) from exc
-        except (TimeoutError, OSError) as exc:
-            raise DeliveryError(f"webhook failed: {exc}", self.sub.name) from exc
+            with (httpx.Client(transport=self.transports.http, timeout=self.sub.timeout, follow_redirects=False)
+                  as client, client.stream("POST", self.sub.url or "", content=body, headers=headers) as response):
+                status, reason = response.status_code, response.reason_phrase  # the answer's body is not read
+        except httpx.TimeoutException as exc:
+            raise DeliveryError(f"webhook timed out (no answer within {self.sub.timeout:g} s)", self.sub.name) from exc
+        except httpx.TransportError as exc:
+            raise DeliveryError(f"webhook unreachable: {failure_reason(exc)}", self.sub.name) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise DeliveryError(f"webhook failed: {type(exc).__name__}", self.sub.name) from exc
         if not 200 <= status < 300:
-            raise DeliveryError(f"webhook answered HTTP {status}", self.sub.name)
+            raise DeliveryError(f"webhook answered HTTP {status} {reason}".rstrip(), self.sub.name)
         return f"posted {len(digest.stories)} stories, HTTP {status}"
 
     def preview(self, digest: Digest, session: Session) -> str:

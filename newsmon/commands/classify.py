@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from newsmon.commands.query import parse_date
 from newsmon.commands.train_report import print_training_report, print_scores
 from newsmon.errors import NewsmonError
-from newsmon.options import db_option, setting_option
+from newsmon.options import DATE, db_option, setting_option
 from newsmon.settings import HOME, MODEL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -190,10 +189,10 @@ def _corrections(db_url: str) -> list[dict]:
 
 
 @click.command()
-@click.option("--since", callback=parse_date,
+@click.option("--since", type=DATE,
               help="Only articles dated on or after this date (YYYY-MM-DD): published, else first seen, "
                    "as in `newsmon query --since`.")
-@click.option("--seen-since", callback=parse_date,
+@click.option("--seen-since", type=DATE,
               help="Only articles newsmon first saw on or after this date (YYYY-MM-DD).")
 @db_option
 @model_option

@@ -7,31 +7,19 @@ import click
 
 from newsmon.clean import clean_text
 from newsmon.errors import ConfigError
-from newsmon.options import db_option, subscriptions_option
-
-
-def _parse_since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint="--since")
-    from newsmon.clock import to_stored
-
-    return to_stored(parsed)
+from newsmon.options import DATE, db_option, subscriptions_option
 
 
 @click.command()
 @click.option("--subscription", "names", multiple=True, metavar="NAME",
               help="Only this subscription (repeatable). Default: all.")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
-@click.option("--since", metavar="DATE",
+@click.option("--since", type=DATE,
               help="Collect stories that arrived since DATE (UTC) instead of since the last digest; "
                    "stories already delivered are still never sent again.")
 @subscriptions_option("The subscriptions TOML file.", dest="path")
 @db_option
-def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, db_url: str) -> None:
+def digest(names: tuple[str, ...], dry_run: bool, since: datetime | None, path: str, db_url: str) -> None:
     """Send each subscription the stories that are new since its last digest.
 
     Exits non-zero when any subscription failed or had a bad entry, so cron notices; the others
@@ -45,7 +33,6 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
     from alerts.subscriptions import load_subscriptions
     from storage.db import open_for_command
 
-    since_at = _parse_since(since)
     try:
         config = load_subscriptions(path)
     except ConfigError as exc:
@@ -74,7 +61,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, path: str, 
         for error in unknown:
             click.echo(f"error: {error}", err=True)
         failed = len(errors) + len(unknown)
-        outcomes = run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since_at))
+        outcomes = run_digests(factory, subs, RunOptions(dry_run=dry_run, since=since))
     finally:
         factory.kw["bind"].dispose()
     for outcome in outcomes:

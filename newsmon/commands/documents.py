@@ -7,13 +7,14 @@ import sys
 
 import click
 
-from newsmon.commands.query import FORMATS, _clip, parse_date
-from newsmon.options import db_option
+from newsmon.commands.query import FORMATS
+from newsmon.options import DATE, db_option
+from newsmon.tables import clip
 
 
 @click.command()
 @db_option
-@click.option("--since", callback=parse_date, help="Only documents cited (or stored) on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Only documents cited (or stored) on or after this date (YYYY-MM-DD).")
 @click.option("--organ", "organs", multiple=True, metavar="GA|SC|HRC|ECOSOC|...",
               help="Only documents of this organ (repeatable).")
 @click.option("--limit", type=click.IntRange(min=0), default=0, help="At most this many rows (0: all).")
@@ -89,7 +90,7 @@ def print_table(rows: list[dict]) -> None:
         title = r["title"] or r["url"]
         click.echo(f"{r['symbol']:<{width}}  {r['organ']:<6}  {r['kind']:<10}  {r['stories']:>7}  "
                    f"{(r['first_cited'] or '-')[:10]:<10}  {(r['last_cited'] or '-')[:10]:<10}  {stored:<12}  "
-                   f"{_clip(title, 60)}")
+                   f"{clip(title, 60)}")
 
 
 def print_csv(rows: list[dict]) -> None:
@@ -173,4 +174,4 @@ def print_detail(data: dict) -> None:
                f"in {len(stories)} stor{'ies' if len(stories) != 1 else 'y'}")
     for a in data["cited_by"]:
         click.echo(f"    {a['date'][:10]}  #{a['id']:<5} {a['source']:<16} {a['language'] or '':<3} "
-                   f"{_clip(a['title'] or '(no title)', 60)}")
+                   f"{clip(a['title'] or '(no title)', 60)}")

@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import click
+import httpx
 
 from newsmon import user_agent
+from newsmon.http import failure_reason
+from newsmon.robots import RobotsRules
 from newsmon.settings import CONTACT
 
 FETCH_TIMEOUT = 20.0  # seconds
@@ -89,29 +92,43 @@ def read_local(path: str) -> bytes:
     return data
 
 
-def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
-    """One plain GET: (body, Content-Type header); every failure becomes a one-line ClickException."""
-    import socket
-    import urllib.error
-    import urllib.request
+class _Refused(Exception):
+    """robots.txt disallows a URL on the way (the page itself or a redirect's target)."""
 
-    request = urllib.request.Request(url, headers={"User-Agent": extract_user_agent(), "Accept": "text/html,*/*;q=0.5"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            header = response.headers.get("Content-Type") or ""
-            ctype = response.headers.get_content_type() if header else ""
-            body = response.read(MAX_PAGE_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise click.ClickException(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def fetch(url: str, timeout: float = FETCH_TIMEOUT, transport: httpx.BaseTransport | None = None) -> tuple[bytes, str]:
+    """One GET, allowed by robots.txt as in the crawl: (body, Content-Type header).
+
+    Every failure, a refusal by robots.txt included, becomes a one-line ClickException.
+    ``transport`` is the seam for tests (``httpx.MockTransport``); by default, the network.
+    """
+    headers = {"User-Agent": extract_user_agent(), "Accept": "text/html,*/*;q=0.5"}
+    with httpx.Client(transport=transport, headers=headers, timeout=timeout, follow_redirects=True) as client:
+        robots = RobotsRules(client, headers["User-Agent"])
+
+        def obey_robots(request: httpx.Request) -> None:
+            if not robots.allowed(request.url):
+                raise _Refused(str(request.url))
+
+        client.event_hooks["request"] = [obey_robots]
+        try:
+            with client.stream("GET", url) as response:
+                if response.is_error:
+                    raise click.ClickException(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                header = response.headers.get("Content-Type", "")
+                body = _read_capped(response, MAX_PAGE_BYTES + 1)
+        except _Refused as refused:
+            where = "" if httpx.URL(refused.url) == httpx.URL(url) else f" (redirected to {refused.url})"
+            raise click.ClickException(f"{url}: robots.txt disallows fetching it{where}") from None
+        except httpx.TimeoutException:
             raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
-        reason = exc.reason.strerror if isinstance(exc.reason, OSError) and exc.reason.strerror else exc.reason
-        raise click.ClickException(f"{url}: cannot fetch: {reason}") from None
-    except (TimeoutError, socket.timeout):
-        raise click.ClickException(f"{url}: no answer within {timeout:g} s") from None
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"{url}: cannot fetch: {exc}") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise click.ClickException(f"{url}: cannot fetch: {failure_reason(exc)}") from None
+    ctype = header.split(";")[0].strip().lower()
     if len(body) > MAX_PAGE_BYTES:
         raise click.ClickException(f"{url}: page larger than {MAX_PAGE_BYTES // 2**20} MiB")
     if ctype and ctype not in _HTML_TYPES:
@@ -119,6 +136,16 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> tuple[bytes, str]:
     if not ctype and not _looks_like_html(body):
         raise click.ClickException(f"{url}: not an HTML page")
     return body, header
+
+
+def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """At most ``limit`` bytes of the (decompressed) body: a huge page is not read to the end."""
+    body = bytearray()
+    for part in response.iter_bytes():
+        body += part
+        if len(body) >= limit:
+            break
+    return bytes(body[:limit])
 
 
 def url_encoding(url: str, content_type: str, body: bytes) -> str | None:

@@ -3,31 +3,23 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 
 import click
 
 from newsmon.clean import terminal_safe
 from newsmon.csvout import write_csv
-from newsmon.options import db_option
+from newsmon.options import DATE, db_option
+from newsmon.tables import Column, render_table
 
 FORMATS = ("table", "csv", "json")
 TABLE_PAGE = 50  # rows the table shows unless --limit says otherwise; exports are complete
-
-
-def parse_date(_ctx, _param, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00") from None
+TITLE_WIDTH = 60  # terminal columns of a title in the tables; longer ones end in "…"
 
 
 @click.command()
 @db_option
-@click.option("--since", callback=parse_date, help="Only articles dated on or after this date (YYYY-MM-DD).")
-@click.option("--until", callback=parse_date, help="Only articles dated before this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, help="Only articles dated on or after this date (YYYY-MM-DD).")
+@click.option("--until", type=DATE, help="Only articles dated before this date (YYYY-MM-DD).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--lang", "languages", multiple=True, help="Only this language, e.g. fr (repeatable).")
 @click.option("--search", help='Full-text search in title and text, e.g. "export controls".')
@@ -121,12 +113,12 @@ def print_story_table(rows: list[dict]) -> None:
     if not rows:
         click.echo("No stories match.")
         return
-    click.echo(f"{'STORY':>6}  {'FIRST SEEN':<16}  {'LATEST':<16}  {'OUTLETS':>7}  TITLE")
-    for r in rows:
-        outlets = f"{r['outlet_count']}"
-        click.echo(f"{r['story_id']:>6}  {r['first_seen'][:16]:<16}  {r['latest'][:16]:<16}  {outlets:>7}  "
-                   f"{_clip(terminal_safe(r['title']) or '(no title)', 60)}  "
-                   f"[{terminal_safe(', '.join(r['outlets'][:4]))}]")
+    columns = (Column("STORY", right=True), Column("FIRST SEEN", 16), Column("LATEST", 16),
+               Column("OUTLETS", right=True), Column("TITLE", TITLE_WIDTH), Column(""))
+    click.echo(render_table(columns, (
+        (str(r["story_id"]), r["first_seen"][:16], r["latest"][:16], str(r["outlet_count"]),
+         terminal_safe(r["title"]) or "(no title)", f"[{terminal_safe(', '.join(r['outlets'][:4]))}]")
+        for r in rows)))
 
 
 def article_row(article) -> dict:
@@ -169,23 +161,17 @@ def print_table(rows: list[dict]) -> None:
     click.echo(format_table(rows))
 
 
+ARTICLE_COLUMNS = (Column("ID", 24), Column("DATE", 24), Column("SOURCE", 24), Column("LANG", 24),
+                   Column("TOPICS", 32), Column("TITLE", TITLE_WIDTH))
+
+
 def format_table(rows: list[dict]) -> str:
     if not rows:
         return "No articles match."
-    header = ("ID", "DATE", "SOURCE", "LANG", "TOPICS", "TITLE")
-    lines = [
-        (str(r["id"]), (r["published"] or "")[:10], terminal_safe(r["source"]), terminal_safe(r["language"]),
-         _topics_cell(r), terminal_safe(r["title"]) or "(no title)")
-        for r in rows
-    ]
-    widths = [max(len(h), *(_width(line[i]) for line in lines)) for i, h in enumerate(header[:-1])]
-    widths = [min(w, 32 if i == 4 else 24) for i, w in enumerate(widths)]
-
-    def render(cells) -> str:
-        fixed = [_fit(c, w) for c, w in zip(cells[:-1], widths)]
-        return "  ".join([*fixed, _clip(cells[-1], 60)])
-
-    return "\n".join([render(header), *(render(line) for line in lines)])
+    return render_table(ARTICLE_COLUMNS, (
+        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"], _topics_cell(r),
+         terminal_safe(r["title"]) or "(no title)")
+        for r in rows))
 
 
 def _topics_cell(row: dict) -> str:
@@ -194,26 +180,3 @@ def _topics_cell(row: dict) -> str:
         return "-"
     tags = sorted(row["topics"].items(), key=lambda kv: -kv[1])
     return " ".join(f"{label} {confidence:.2f}" for label, confidence in tags)
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _clip(text: str, width: int) -> str:
-    out, used = [], 0
-    for ch in text:
-        w = _width(ch)
-        if used + w > width - 1:
-            return "".join(out) + "…"
-        out.append(ch)
-        used += w
-    return "".join(out)
-
-
-def _fit(text: str, width: int) -> str:
-    text = _clip(text, width) if _width(text) > width else text
-    return text + " " * (width - _width(text))

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import click
 
-from newsmon.options import db_option, raw_dir_option
-from newsmon.commands.query import parse_date
+from newsmon.options import DATE, db_option, raw_dir_option
 
 
 @click.command()
 @db_option
 @raw_dir_option
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option("--since", callback=parse_date, help="Only articles first seen on or after this date.")
+@click.option("--since", type=DATE, help="Only articles first seen on or after this date.")
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
 def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_run: bool) -> None:
     """Re-extract stored articles from their raw pages, without crawling again.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from newsmon.options import db_option
+from newsmon.tables import Column, render_table
 
 
 @click.command()
@@ -42,8 +43,9 @@ def status(db_url: str, history: int) -> None:
     if not reports:
         click.echo("No finished run yet.")
         return
-    header = ("source", "last success", "new (run)", "new (7d)", "fetched", "no article", "no date", "errors")
-    rows = [header]
+    columns = [Column(header) for header in
+               ("source", "last success", "new (run)", "new (7d)", "fetched", "no article", "no date", "errors")]
+    rows = []
     for report in reports:
         run = report.last_run
         rows.append((
@@ -56,9 +58,7 @@ def status(db_url: str, history: int) -> None:
             _share(run.no_date_share),
             ", ".join(f"{kind} {n}" for kind, n in sorted(run.errors.items())) or "-",
         ))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    click.echo(render_table(columns, rows))
     warnings = [(r.source, w) for r in reports for w in r.warnings]
     if warnings:
         click.echo("")
