@@ -1,7 +1,9 @@
 """search at a million articles: Chinese and Japanese in the full-text index, stories by their newest copy
 
 The full-text index is rebuilt over text in which CJK runs are spelt as overlapping character
-pairs (storage/fulltext.py), so `芯片` finds an article that contains it on SQLite and PostgreSQL.
+pairs (storage/fulltext.py), so `芯片` finds an article that contains it on SQLite and PostgreSQL
+(there as a stored tsvector column, article.fts, with a GIN index). An index on
+(label, confidence, article_id) lets counts start from a topic's tags.
 An index on (story_id, first_seen, id) answers "is this the newest copy of its story" with one
 seek, which lets one-row-per-story pages walk stories newest first instead of grouping every match.
 
