@@ -174,8 +174,13 @@ def common_words(session: Session, query: str | None) -> bool:
     """
     if session.get_bind().dialect.name != "sqlite" or not has_words(query):
         return False
-    probe = select(func.count()).select_from(fts_rowids(query).limit(COMMON + 1).subquery())
-    return (session.scalar(probe) or 0) > COMMON
+    return fts_count(session, query, COMMON + 1) > COMMON
+
+
+def fts_count(session: Session, query: str, cap: int) -> int:
+    """How many articles match ``query`` on SQLite, counting no further than ``cap``."""
+    probe = select(func.count()).select_from(fts_rowids(query).limit(cap).subquery())
+    return session.scalar(probe) or 0
 
 
 def matches(dialect: str, query: str, *, walk: bool = False) -> ColumnElement[bool]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from newsmon.dedup import DedupSettings, text_change
 from storage.batches import chunks
+from storage.fulltext import fts_count
 from storage.queries import ArticleFilter, filtered
 from storage.models import Article, ArticleRevision, Story
 
@@ -62,7 +63,7 @@ def stories_overview(
         walkable = filtered(dialect, f, walk_text=True).with_only_columns(Article.id)
     elif article_ids is not None:
         selected = article_ids if isinstance(article_ids, Select) else list(article_ids)
-    if whole_story and walkable is not None and limit is not None and _many(session, selected):
+    if whole_story and walkable is not None and limit is not None and _many(session, selected, article_ids):
         story_ids = _newest_stories(session, walkable, limit, offset)
         groups = _story_groups(session, a.story_id.in_(story_ids)) if story_ids else []
     else:
@@ -96,8 +97,17 @@ def stories_overview(
 DENSE = 2_000  # selections of at least this many articles are walked newest story first
 
 
-def _many(session: Session, selected: Select) -> bool:
-    """Whether ``selected`` holds at least DENSE articles (counting no further than that)."""
+def _many(session: Session, selected: Select, f: ArticleFilter) -> bool:
+    """Whether ``selected`` holds at least DENSE articles (counting no further than that).
+
+    On SQLite a full-text search is first asked of the index alone: counting its rowids is
+    cheap, and joining them to articles (which the general probe does) is not.
+    """
+    if f.search and session.get_bind().dialect.name == "sqlite":
+        if fts_count(session, f.search, DENSE) < DENSE:
+            return False  # the other filters can only select fewer
+        if replace(f, search=None, limit=None, offset=0) == ArticleFilter(limit=None):
+            return True
     probe = select(func.count()).select_from(selected.order_by(None).limit(DENSE).subquery())
     return (session.scalar(probe) or 0) >= DENSE
 
