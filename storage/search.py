@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleTopic
@@ -27,7 +27,7 @@ def selected_ids(session: Session, f: ArticleFilter) -> Select:
 SAMPLE = 2_000  # facets and the chart count the newest this many matches, not every one
 
 
-def newest_matches(session: Session, f: ArticleFilter, size: int = SAMPLE) -> Select:
+def newest_matches(session: Session, f: ArticleFilter, size: int = SAMPLE) -> Subquery:
     """The newest ``size`` articles ``f`` selects (id, story, date, language, source), as a subquery.
 
     Counting every match costs time in proportion to the matches (facets took 1 s for one
