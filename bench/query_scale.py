@@ -22,8 +22,8 @@ from sqlalchemy import insert, text
 
 from storage.db import open_database
 from storage.models import Article, ArticleTopic, Story
-from storage.queries import ArticleFilter, count_matching, find_articles
-from storage.search import attention, facets, selected_ids
+from storage.queries import ArticleFilter, find_articles, total_matching
+from storage.search import attention, facets
 from storage.stories import stories_overview
 
 TOPICS = ["capacity-building", "sanctions", "military-ai", "un-governance", "safety", "human-rights",
@@ -110,6 +110,8 @@ def queries(end: datetime) -> dict[str, tuple[str, ArticleFilter]]:
         "full text CJK": ("articles", ArticleFilter(search="芯片")),
         "one row per story": ("stories", ArticleFilter(topics=["safety"])),
         "count (API total)": ("count", ArticleFilter(topics=["safety"], min_confidence=0.7)),
+        "count, full text": ("count", ArticleFilter(search="export controls")),
+        "stories, full text": ("stories", ArticleFilter(search="treaty")),
         "facets": ("facets", ArticleFilter(languages=["en"])),
         "chart": ("chart", ArticleFilter(topics=["un-governance"], since=end - timedelta(days=90))),
     }
@@ -119,9 +121,9 @@ def run_one(session, kind: str, f: ArticleFilter):
     if kind == "articles":
         return find_articles(session, f)
     if kind == "stories":
-        return stories_overview(session, selected_ids(session, f), limit=50)
+        return stories_overview(session, f, limit=50)
     if kind == "count":
-        return count_matching(session, f)
+        return total_matching(session, f)
     if kind == "facets":
         return facets(session, f)
     return attention(session, f)

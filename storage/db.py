@@ -61,6 +61,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    from storage.fulltext import register_sqlite_functions  # the full-text triggers call it
+
+    register_sqlite_functions(dbapi_connection)
 
 
 def make_engine(url: str | URL) -> Engine:

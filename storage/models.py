@@ -187,6 +187,8 @@ Index("ix_article_source_published", Article.source, Article.published)
 # storage.queries.article_date(): every listing orders by it (migration 0007).
 Index("ix_article_date", func.coalesce(Article.published, Article.first_seen), Article.id)
 Index("ix_article_source_date", Article.source, func.coalesce(Article.published, Article.first_seen), Article.id)
+Index("ix_article_story_newest", Article.story_id, Article.first_seen, Article.id)
+Index("ix_article_topic_label_confidence", ArticleTopic.label, ArticleTopic.confidence, ArticleTopic.article_id)
 
 
 class ArticleSignature(Base):

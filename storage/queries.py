@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from storage.fulltext import matches
+from storage.fulltext import common_words, matches
 from storage.models import Article, ArticleTopic
 
 
@@ -32,8 +33,14 @@ def article_date():
     return func.coalesce(Article.published, Article.first_seen)
 
 
-def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
-    """The SELECT for ``f`` without order or limit, so other queries (stories, digests) can reuse it."""
+def filtered(dialect: str, f: ArticleFilter, *, as_set: bool = False, walk_text: bool = False) -> Select[tuple[Article]]:
+    """The SELECT for ``f`` without order or limit, so other queries (stories, digests) can reuse it.
+
+    How the planner may answer it: by default a topic is a per-row check, so "newest 50 with topic
+    X" walks the date index. ``as_set`` (counts, selections used as a whole) makes topics an IN
+    list it may start from instead. ``walk_text`` makes full text a membership test, never the
+    starting point: for words so common that sorting every match by date is the slow part.
+    """
     query = select(Article)
     if f.since:
         query = query.where(article_date() >= f.since)
@@ -44,12 +51,15 @@ def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
     if f.languages:
         query = query.where(Article.language.in_(list(f.languages)))
     if f.search and f.search.strip():  # blank is no search (and not an FTS5 syntax error)
-        query = query.where(matches(dialect, f.search))
+        query = query.where(matches(dialect, f.search, walk=walk_text))
     if f.topics or f.min_confidence:
-        topic = exists().where(ArticleTopic.article_id == Article.id, ArticleTopic.confidence >= f.min_confidence)
+        tagged = [ArticleTopic.confidence >= f.min_confidence]
         if f.topics:
-            topic = topic.where(ArticleTopic.label.in_(list(f.topics)))
-        query = query.where(topic)
+            tagged.append(ArticleTopic.label.in_(list(f.topics)))
+        if as_set:
+            query = query.where(Article.id.in_(select(ArticleTopic.article_id).where(*tagged)))
+        else:
+            query = query.where(exists().where(ArticleTopic.article_id == Article.id, *tagged))
     if f.relevant_only:
         query = query.where(Article.relevant.is_(True))
     if f.cites:
@@ -60,7 +70,9 @@ def filtered(dialect: str, f: ArticleFilter) -> Select[tuple[Article]]:
 
 
 def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
-    query = filtered(session.get_bind().dialect.name, f).order_by(article_date().desc(), Article.id.desc())
+    dialect = session.get_bind().dialect.name
+    query = filtered(dialect, f, walk_text=common_words(session, f.search))
+    query = query.order_by(article_date().desc(), Article.id.desc())
     if f.limit:
         query = query.limit(f.limit)
     if f.offset:
@@ -73,6 +85,33 @@ def count_matching(session: Session, f: ArticleFilter, *, stories: bool = False)
     query = filtered(session.get_bind().dialect.name, f)
     column = func.count(func.distinct(Article.story_id)) if stories else func.count(Article.id)
     return session.scalar(query.with_only_columns(column).order_by(None)) or 0
+
+
+TOTAL_CAP = 10_000  # the workbench counts matches up to here and then says "more than 10,000"
+
+
+class Total(NamedTuple):
+    """A count of matches that stops at a cap: ``count`` is exact unless ``is_lower_bound``."""
+
+    count: int
+    is_lower_bound: bool
+
+
+def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False, cap: int = TOTAL_CAP) -> Total:
+    """How many articles (or stories) match ``f``, counted no further than ``cap``.
+
+    An exact count visits every match: 0.45 s for a common topic at a million articles. Counting
+    the first ``cap + 1`` costs at most that many rows, and a page needs no more than "more than
+    10,000". Paging past the cap still works: the cap grows to cover the page asked for.
+    """
+    cap = max(cap, (f.offset or 0) + (f.limit or 0))
+    query = filtered(session.get_bind().dialect.name, replace(f, limit=None, offset=0), as_set=True).order_by(None)
+    if stories:
+        query = query.with_only_columns(Article.story_id).where(Article.story_id.is_not(None)).distinct()
+    else:
+        query = query.with_only_columns(Article.id)
+    n = session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+    return Total(min(n, cap), n > cap)
 
 
 def known_sources(session: Session) -> set[str]:

@@ -54,6 +54,7 @@ def test_api_paging_and_totals(client):
     first = client.get("/api/articles?limit=3").json()
     second = client.get("/api/articles?limit=3&offset=3").json()
     assert first["total"] == second["total"] == 7
+    assert first["total_is_lower_bound"] is False  # counted to the end: under the cap
     assert len(first["articles"]) == 3 and len(second["articles"]) == 3
     assert not {a["id"] for a in first["articles"]} & {a["id"] for a in second["articles"]}
 
@@ -106,3 +107,15 @@ def test_csv_download_is_the_whole_result_and_spreadsheet_safe(client):
     formula = next(r for r in rows if r["source"] == "d")
     assert formula["title"] == "'=1+1 Derby ends in a draw"  # shown as text, never run as a formula
     assert all(not r["title"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_a_total_past_the_cap_is_a_lower_bound_and_the_page_says_so(client, monkeypatch):
+    from newsmon.web import api
+    from storage.queries import total_matching
+
+    monkeypatch.setattr(api, "total_matching", lambda session, f, **kw: total_matching(session, f, cap=2, **kw))
+    body = client.get("/api/articles?limit=1").json()
+    assert (body["total"], body["total_is_lower_bound"]) == (2, True)
+    assert client.get("/api/articles?limit=1&offset=5").status_code == 200  # never "past the end" on a guess
+    page = client.get("/?view=article&limit=1").text
+    assert "more than 2 articles" in page and "page 1 of at least 2" in page

@@ -37,9 +37,12 @@ def search(request: Request) -> Response:
         found_facets = facets(session, query.filter)
         chart = attention(session, query.filter)
     limit = query.filter.limit or 1
+    pages = (total.count + limit - 1) // limit
+    if total.is_lower_bound:  # more matches than were counted: there is always a next page to offer
+        pages = max(pages, query.page + 1)
     return bench.page(request, "search.html", {
-        "search": query, "total": total, "rows": rows, "facets": found_facets, "chart": chart,
-        "pages": (total + limit - 1) // limit, "args": dict(query.params), "multi": _multi(query),
+        "search": query, "total": total.count, "total_is_lower_bound": total.is_lower_bound, "rows": rows,
+        "facets": found_facets, "chart": chart, "pages": pages, "args": dict(query.params), "multi": _multi(query),
     })
 
 

@@ -1,0 +1,140 @@
+"""Search at a million articles (issue 14): CJK full text, capped totals, sampled facets, stories
+walked newest first, and migration 0009 both ways. Each on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, text
+
+import storage.stories
+from storage.articles import ArticleRecord, upsert_articles
+from storage.db import make_engine, open_database
+from storage.fulltext import PG_DOCUMENT, fts5_query, fts_text
+from storage.models import Article, ArticleTopic, Story
+from storage.queries import ArticleFilter, find_articles, total_matching
+from storage.search import attention, facets
+from storage.stories import stories_overview
+
+START = datetime(2026, 11, 1)
+
+
+def record(url: str, text: str, language: str = "en", day: int = 0, title: str = "News") -> ArticleRecord:
+    return ArticleRecord(url=url, fetched_url=url, text=text, source="s", title=title, language=language,
+                         published=START + timedelta(days=day))
+
+
+def test_cjk_runs_are_indexed_as_pairs_and_queried_as_phrases():
+    assert fts_text("AI芯片出口") == "AI 芯 芯片 片出 出口 口 "
+    assert fts_text("export controls") == "export controls"
+    assert fts5_query("芯片出口 AI") == '"芯片 片出 出口" "AI"'
+    assert fts5_query("芯") == '"芯" *'
+    assert fts5_query('chips" OR "x') == '"chips""" "OR" """x"'  # every word quoted: never syntax
+
+
+def test_chinese_and_japanese_words_are_found(session):
+    with session.begin():
+        upsert_articles(session, [
+            record("https://a.example/zh", "美国收紧对华芯片出口管制，人工智能治理成为焦点。" * 5, "zh"),
+            record("https://a.example/ja", "政府は半導体の輸出規制を強化した。生成AIの安全性も議論。" * 5, "ja"),
+            record("https://a.example/en", "Export controls on chips tighten again this week. " * 5),
+        ])
+
+    def urls(search: str) -> list[str]:
+        return sorted(a.url for a in find_articles(session, ArticleFilter(search=search)))
+
+    assert urls("芯片") == ["https://a.example/zh"]
+    assert urls("人工智能治理") == ["https://a.example/zh"]
+    assert urls("芯") == ["https://a.example/zh"]  # one character: a prefix of the pairs
+    assert urls("輸出規制") == ["https://a.example/ja"]
+    assert urls("生成AI") == ["https://a.example/ja"]  # scripts split as the index splits them
+    assert urls("片芯") == []  # the pairs in the order written, not in any order
+    assert urls("chips") == ["https://a.example/en"]
+    assert urls("。") == []  # punctuation alone is nothing to search for, not an error
+
+
+def fill(session, stories: int, copies: int = 3) -> None:
+    """``stories`` stories of ``copies`` articles an hour apart; even stories tagged 'safety'."""
+    session.execute(insert(Story), [{"id": s + 1, "first_seen": START, "last_seen": START} for s in range(stories)])
+    rows, tags = [], []
+    for s in range(stories):
+        for c in range(copies):
+            i = s * copies + c + 1
+            seen = START + timedelta(hours=s * 5 + c)
+            rows.append({"id": i, "url": f"https://x.example/{i}", "fetched_url": f"https://x.example/{i}",
+                         "source": f"s{c}", "title": f"story {s}", "text": "treaty talks resume", "language": "en",
+                         "content_hash": f"{i:064x}", "first_seen": seen, "updated": seen, "published": seen,
+                         "story_id": s + 1, "relevant": s % 2 == 0})
+            if s % 2 == 0 and c == 0:
+                tags.append({"article_id": i, "label": "safety", "confidence": 0.9, "model_version": "t"})
+    session.execute(insert(Article), rows)
+    session.execute(insert(ArticleTopic), tags)
+    session.commit()
+
+
+def test_totals_stop_at_the_cap_and_say_so(session):
+    fill(session, 10)
+    assert total_matching(session, ArticleFilter()) == (30, False)
+    assert total_matching(session, ArticleFilter(limit=10), cap=12) == (12, True)
+    assert total_matching(session, ArticleFilter(topics=["safety"], limit=2), stories=True, cap=4) == (4, True)
+    assert total_matching(session, ArticleFilter(topics=["safety"]), stories=True) == (5, False)
+    assert total_matching(session, ArticleFilter(search="treaty", limit=2), cap=5) == (5, True)
+    # a page past the cap is counted up to its end, so paging deep still knows where results stop
+    assert total_matching(session, ArticleFilter(limit=10, offset=20), cap=5) == (30, False)
+
+
+def test_walking_stories_newest_first_gives_the_same_pages(session, monkeypatch):
+    fill(session, 12)
+    f = ArticleFilter(topics=["safety"])
+    grouped = [stories_overview(session, f, limit=4, offset=o) for o in (0, 4)]
+    monkeypatch.setattr(storage.stories, "DENSE", 1)  # every selection counts as large: walk
+    walked = [stories_overview(session, f, limit=4, offset=o) for o in (0, 4)]
+    assert walked == grouped
+    assert [row.story_id for row in walked[0]] == [11, 9, 7, 5] and walked[0][0].articles == 3
+    assert [row.story_id for row in stories_overview(session, ArticleFilter(search="treaty"), limit=2)] == [12, 11]
+
+
+def test_facets_and_chart_count_the_newest_matches_and_say_how_many(session):
+    fill(session, 6)
+    whole = facets(session, ArticleFilter())
+    assert whole.sample is None and whole.sources == [("s0", 6), ("s1", 6), ("s2", 6)]
+    assert whole.topics == [("safety", 3)]
+    newest = facets(session, ArticleFilter(), sample=4)  # the newest four: story 6's and one of story 5's
+    assert newest.sample == 4 and newest.sources == [("s2", 2), ("s0", 1), ("s1", 1)]
+    chart = attention(session, ArticleFilter(topics=["safety"]))
+    assert chart.sample is None and sum(chart.counts["safety"]) == 3
+    assert attention(session, ArticleFilter(), sample=8).sample == 8
+
+
+def words_index_finds(factory, word: str) -> list[int]:
+    """What the words-only index of revisions 0001-0007 finds, asked in its own SQL."""
+    with factory() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :word"
+        else:
+            sql = f"SELECT id FROM article WHERE {PG_DOCUMENT} @@ plainto_tsquery('simple', :word)"
+        return list(session.scalars(text(sql), {"word": word}))
+
+
+def test_migration_0009_up_and_down(db_url):
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    engine = make_engine(db_url)
+    config = alembic_config(engine)
+    command.downgrade(config, "0006")
+    factory = open_database(db_url, migrate=False)
+    with factory() as session, session.begin():
+        upsert_articles(session, [record("https://a.example/zh", "美国收紧对华芯片出口管制。" * 5, "zh"),
+                                  record("https://a.example/en", "Export controls tighten. " * 5)])
+    assert len(words_index_finds(factory, "tighten")) == 1
+    command.upgrade(config, "head")  # the index is rebuilt from the stored articles
+    with factory() as session:
+        assert [a.url for a in find_articles(session, ArticleFilter(search="芯片"))] == ["https://a.example/zh"]
+        assert [a.url for a in find_articles(session, ArticleFilter(search="export"))] == ["https://a.example/en"]
+    command.downgrade(config, "0006")  # and back to the words-only index, filled again
+    assert len(words_index_finds(factory, "tighten")) == 1
+    command.upgrade(config, "head")
+    factory.kw["bind"].dispose()
+    engine.dispose()
