@@ -1,0 +1,171 @@
+"""When the page says it was published (and modified), with the time and UTC offset it gives.
+
+Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
+``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
+comes last. Values keep the page's own offset (aware) or none (naive, when the page gives a time
+without zone or only a day, which is then midnight): storage converts to UTC, not this module.
+An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
+A date far from the one the feed or sitemap gave for the same page is not trusted over it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from newsmon.pagemeta import PageFacts, text_of
+
+# <meta> names of the publication date, most specific first
+PUBLISHED_META = (
+    "article:published_time", "article:published", "og:article:published_time", "datepublished",
+    "og:published_time", "published_time", "publishdate", "publish-date", "publish_date",
+    "pubdate", "publication_date", "sailthru.date", "parsely-pub-date", "dcterms.issued",
+    "dc.date.issued", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date", "date",
+    "article.published", "originalpublicationdate", "cxenseparse:recs:publishtime",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "dc.date.modified", "last-modified", "lastmod",
+)
+# A page date further than this from the feed's or sitemap's date for the page is not trusted.
+HINT_TOLERANCE = timedelta(days=2)
+_EARLIEST_YEAR = 1995
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_NUMERIC = re.compile(
+    r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
+
+
+@dataclass(frozen=True)
+class PageDates:
+    published: datetime | None
+    modified: datetime | None
+
+
+def read_dates(
+    tree,
+    facts: PageFacts,
+    text_guess: str | None = None,
+    hint: datetime | None = None,
+) -> PageDates:
+    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
+    month_first = _month_first(facts.lang)
+    structured = [d for d in _structured_published(tree, facts, month_first) if d is not None]
+    guess = parse_date(text_guess, month_first)
+    candidates = structured + ([guess] if guess else [])
+    published = candidates[0] if candidates else None
+    if hint is not None and published is not None and not _near(published, hint):
+        near = [d for d in candidates if _near(d, hint)]
+        published = near[0] if near else hint
+    modified = None
+    for obj in facts.articles:
+        modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
+    modified = modified or parse_date(facts.first(*MODIFIED_META), month_first)
+    return PageDates(published, modified)
+
+
+def _structured_published(tree, facts: PageFacts, month_first: bool):
+    for obj in facts.articles:
+        yield parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
+    for name in PUBLISHED_META:
+        for value in facts.meta.get(name, ()):
+            yield parse_date(value, month_first)
+    for el in tree.iter("time"):
+        if el.get("itemprop", "").lower() == "datepublished" or el.get("pubdate") is not None:
+            yield parse_date(el.get("datetime"), month_first)
+    for el in tree.xpath('//*[@itemprop="datePublished"][@content]'):
+        yield parse_date(el.get("content"), month_first)
+
+
+def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
+    """A date as the page writes it: ISO 8601, RFC 2822, epoch seconds or numeric day/month/year.
+
+    Returns an aware datetime when the value carries an offset, a naive one otherwise; None for
+    what is not a plausible publication date.
+    """
+    if not value:
+        return None
+    value = value.strip()[:64]
+    parsed = _parse_iso(value) or _parse_numeric(value, month_first) or _parse_other(value)
+    if parsed is None or not _plausible(parsed):
+        return None
+    return parsed
+
+
+def _parse_iso(value: str) -> datetime | None:
+    m = _ISO.match(value)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = m.groups()
+    try:
+        if hour is None:
+            return datetime(int(year), int(month), int(day))
+        micro = int((fraction or "0").ljust(6, "0")[:6])
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+                        tzinfo=_zone(zone))
+    except ValueError:
+        return None
+
+
+def _zone(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text in {"Z", "UTC", "GMT"}:
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _parse_numeric(value: str, month_first: bool) -> datetime | None:
+    m = _NUMERIC.match(value)
+    if not m:
+        return None
+    first, second, year, hour, minute, sec = m.groups()
+    a, b = int(first), int(second)
+    month, day = (a, b) if month_first else (b, a)
+    if month > 12 and day <= 12:  # unambiguous the other way round
+        month, day = day, month
+    try:
+        return datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(sec or 0))
+    except ValueError:
+        return None
+
+
+def _parse_other(value: str) -> datetime | None:
+    m = _EPOCH.match(value)
+    if m:
+        return datetime.fromtimestamp(int(m.group(1)), tz=timezone.utc)
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _plausible(value: datetime) -> bool:
+    return _EARLIEST_YEAR <= value.year <= date.today().year + 1
+
+
+def _month_first(lang: str | None) -> bool:
+    """US English writes month/day/year; everyone else who writes numbers day first."""
+    return bool(lang) and lang.strip().lower().replace("_", "-") in {"en-us", "en"} and not False
+
+
+def _near(value: datetime, hint: datetime) -> bool:
+    return abs(_naive(value) - _naive(hint)) <= HINT_TOLERANCE
+
+
+def _naive(value: datetime) -> datetime:
+    """For comparing with a hint: an aware time in UTC without zone, a naive one as it is."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
