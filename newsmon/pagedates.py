@@ -39,6 +39,9 @@ _ISO = re.compile(
 _NUMERIC = re.compile(
     r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
+_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+MAX_OFFSET = timedelta(hours=14)
+_MAX_SCRIPT_CHARS = 200_000
 _EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
 
 
@@ -63,11 +66,47 @@ def read_dates(
     if hint is not None and published is not None and not _near(published, hint):
         near = [d for d in candidates if _near(d, hint)]
         published = near[0] if near else hint
+    if published is not None and published.utcoffset() == timedelta(0):
+        published = in_page_zone(published, tree)
     modified = None
     for obj in facts.articles:
         modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
     modified = modified or parse_date(facts.first(*MODIFIED_META), month_first)
     return PageDates(published, modified)
+
+
+def in_page_zone(instant: datetime, tree) -> datetime:
+    """A UTC time shown in the page's own zone, when the page writes the same instant locally.
+
+    Many sites put UTC in their metadata and local time in a ``<time>`` element or a script
+    ("2023-11-09T01:09:55Z" and "2023-11-08 18:09:55"); the day the page shows is the local one.
+    A local writing of the same instant gives the offset: explicitly, or as a whole number of
+    quarter hours (up to 14 h) between two times with the same minutes and seconds.
+    """
+    naive = []
+    for text in _timestamp_texts(tree):
+        for m in _ANY_TIMESTAMP.finditer(text):
+            local = _parse_iso(m.group(0))
+            if local is None:
+                continue
+            if local.tzinfo is None:
+                naive.append(local)
+            elif local.utcoffset() != timedelta(0) and local == instant:
+                return local  # the same instant, with the page's offset written out
+    for local in naive:
+        offset = local - instant.replace(tzinfo=None)
+        if timedelta(0) < abs(offset) <= MAX_OFFSET and offset % timedelta(minutes=15) == timedelta(0):
+            return instant.astimezone(timezone(offset))
+    return instant
+
+
+def _timestamp_texts(tree):
+    for el in tree.iter("time"):
+        if el.get("datetime"):
+            yield el.get("datetime")
+    for el in tree.iter("script"):
+        if el.text and len(el.text) < _MAX_SCRIPT_CHARS:
+            yield el.text
 
 
 def _structured_published(tree, facts: PageFacts, month_first: bool):
