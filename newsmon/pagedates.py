@@ -42,6 +42,16 @@ _NUMERIC = re.compile(
 _ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 MAX_OFFSET = timedelta(hours=14)
 _MAX_SCRIPT_CHARS = 200_000
+VISIBLE_DATE_CHARS = 3000  # how far under the headline a byline date may be
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_TEXT_DATE = re.compile(
+    r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*(?:年\s*|[./-])(?P<m1>\d{1,2})\s*(?:月\s*|[./-])(?P<d1>\d{1,2})(?:日|(?![\d.]))"
+    r"|(?<![\d.])\d{1,2}[./]\d{1,2}[./](?P<y2>(?:19|20)\d{2})(?!\d)"
+    r"|(?:(?P<d4>\d{1,2})\.?\s+)?\b(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?\s+"
+    r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
 
 
@@ -60,7 +70,7 @@ def read_dates(
     """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
     month_first = _month_first(facts.lang)
     structured = [d for d in _structured_published(tree, facts, month_first) if d is not None]
-    guess = parse_date(text_guess, month_first)
+    guess = None if structured else _text_guess(tree, text_guess, month_first)
     candidates = structured + ([guess] if guess else [])
     published = candidates[0] if candidates else None
     if hint is not None and published is not None and not _near(published, hint):
@@ -107,6 +117,75 @@ def _timestamp_texts(tree):
     for el in tree.iter("script"):
         if el.text and len(el.text) < _MAX_SCRIPT_CHARS:
             yield el.text
+
+
+def _text_guess(tree, htmldate_day: str | None, month_first: bool) -> datetime | None:
+    """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date."""
+    guess = parse_date(htmldate_day, month_first)
+    if guess is None or (guess.month, guess.day) == (1, 1):
+        return _visible_date(tree, month_first) or guess
+    return guess
+
+
+def _visible_date(tree, month_first: bool) -> datetime | None:
+    """The first full date written under the headline (or at the top of the page without one).
+
+    For pages without date metadata: bylines write the day ("2019年4月4日", "Oct 9, 2019",
+    "2019/3/5") before any other date, where htmldate's whole-page search may settle on a
+    copyright year or a linked article's day.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    h1 = body.find(".//h1")
+    start = h1 if h1 is not None else body
+    seen = 0
+    for chunk in _text_after(start):
+        for m in _TEXT_DATE.finditer(chunk):
+            found = _text_date(m, month_first)
+            if found is not None:
+                return found
+        seen += len(chunk)
+        if seen > VISIBLE_DATE_CHARS:
+            break
+    return None
+
+
+def _text_after(start):
+    """Text of ``start`` and of what follows it in the document, script and style left out."""
+    el = start
+    while el is not None:
+        for node in el.iter():
+            if node.tag in ("script", "style") or not isinstance(node.tag, str):
+                continue
+            if node.text and node.text.strip():
+                yield node.text
+            if node is not el and node.tail and node.tail.strip():
+                yield node.tail
+        if el.tail and el.tail.strip():
+            yield el.tail
+        nxt = el.getnext()
+        while nxt is None and el.getparent() is not None:
+            el = el.getparent()
+            if el.tail and el.tail.strip():
+                yield el.tail
+            nxt = el.getnext()
+        el = nxt
+
+
+def _text_date(m: re.Match, month_first: bool) -> datetime | None:
+    groups = m.groupdict()
+    try:
+        if groups["y1"]:
+            return datetime(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
+        if groups["y2"]:
+            return _parse_numeric(m.group(0), month_first)
+        month = _MONTHS.get(groups["mon"][:3].lower())
+        if month and (groups["d3"] or groups["d4"]):
+            return datetime(int(groups["y3"]), month, int(groups["d3"] or groups["d4"]))
+    except ValueError:
+        return None
+    return None
 
 
 def _structured_published(tree, facts: PageFacts, month_first: bool):
