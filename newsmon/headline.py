@@ -18,8 +18,8 @@ from newsmon.pagemeta import PageFacts, text_of
 
 # "Headline | Site", "Headline - Site", "Site » Headline", "見出し：サイト", "标题-新华网"
 _SEPARATOR = re.compile(
-    r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*|[-–—](?=[^\x00-\u024f\s])|(?<=[^\x00-\u024f\s])[-–—]"
-    r"|\s[-–—]|[-–—]\s"
+    r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*|:\s+"
+    r"|(?<=[^\x00-\u024f\s])[-–—_:]|[-–—_:](?=[^\x00-\u024f\s])|\s[-–—]|[-–—]\s"
 )
 _WORD = re.compile(r"\w+")
 _DATE_PART = re.compile(
@@ -51,13 +51,13 @@ def read_headline(tree, facts: PageFacts, url: str | None = None) -> str | None:
     h1s = _h1_texts(tree)
     confirmed = _confirmed_h1([h for h in h1s if not furniture.is_site(h)], metadata, cleaned)
     if confirmed:
-        return furniture.strip(confirmed)
+        return furniture.strip(confirmed, visible=True)
     headline_like = [h for h in h1s if not furniture.is_site(h) and len(h) >= MIN_HEADLINE_CHARS]
     if len(headline_like) == 1 and cleaned:
-        return furniture.strip(headline_like[0])
+        return furniture.strip(headline_like[0], visible=True)
     if cleaned:
         return _shortest_shared(cleaned)
-    return furniture.strip(headline_like[0]) if headline_like else None
+    return furniture.strip(headline_like[0], visible=True) if headline_like else None
 
 
 def _first_headline(facts: PageFacts) -> str | None:
@@ -122,6 +122,7 @@ class _Furniture:
     def __init__(self, tree, facts: PageFacts, url: str | None) -> None:
         names = [facts.first("og:site_name"), facts.first("application-name"),
                  facts.first("twitter:site"), *facts.site_names]
+        self.names = [n.strip() for n in names if n and n.strip()]
         self.sites = {_squash(n) for n in names if n and _squash(n)}
         host = urlsplit(url or facts.first("og:url") or "").hostname or ""
         labels = [p for p in host.lower().removeprefix("www.").split(".") if len(p) > 2]
@@ -141,9 +142,13 @@ class _Furniture:
         short = len(_WORD.findall(text)) <= MAX_FURNITURE_WORDS
         return short and any(len(d) >= 4 and d in squashed for d in self.domain | self.sites)
 
-    def is_furniture(self, part: str) -> bool:
+    def is_furniture(self, part: str, visible: bool = False) -> bool:
+        """Site name or date; in a metadata title also the section or a link's text (a kicker
+        printed above the headline on the page is a link too, and is part of what it shows)."""
         if self.is_site(part) or _DATE_PART.match(part):
             return True
+        if visible:
+            return False
         key = _key(part)
         if key in self.sections:
             return True
@@ -158,20 +163,32 @@ class _Furniture:
                     self._links.add(_key(text))
         return self._links
 
-    def strip(self, text: str) -> str:
-        """``text`` without furniture at either end (a separator-cut part the page names)."""
-        text = _PUBLISHED_NOTE.sub("", text).strip() or text
+    def strip(self, text: str, visible: bool = False) -> str:
+        """``text`` without furniture at either end (a separator-cut part the page names).
+
+        ``visible``: the text is the page's own heading, where only the site's name and dates
+        are furniture.
+        """
+        text = self._without_glued_name(_PUBLISHED_NOTE.sub("", text).strip() or text)
         spans = _spans(text)
         if len(spans) < 2:
             return text
         start, end = 0, len(spans)
-        while end - start > 1 and self.is_furniture(text[spans[end - 1][0]:spans[end - 1][1]]):
+        while end - start > 1 and self.is_furniture(text[spans[end - 1][0]:spans[end - 1][1]], visible):
             end -= 1
-        while end - start > 1 and self.is_furniture(text[spans[start][0]:spans[start][1]]):
+        while end - start > 1 and self.is_furniture(text[spans[start][0]:spans[start][1]], visible):
             start += 1
         if (start, end) == (0, len(spans)):
             return text
         return text[spans[start][0]:spans[end - 1][1]].strip()
+
+
+    def _without_glued_name(self, text: str) -> str:
+        """"HeadlineSite Name" (the site's name appended with no separator) without the name."""
+        for name in self.names:
+            if len(name) >= 4 and text.endswith(name) and len(text) - len(name) >= MIN_HEADLINE_CHARS:
+                return text[: -len(name)].rstrip()
+        return text
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
