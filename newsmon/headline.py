@@ -28,6 +28,7 @@ _DATE_PART = re.compile(
     r"[\W\d_]*$"
 )
 _PUBLISHED_NOTE = re.compile(r"\s*\((?:[^()\d]{0,20}\s)?(?:19|20)\d{2}\)\s*$")  # "(Published 2016)"
+_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "news", "blog", "blogs"}
 MAX_FURNITURE_WORDS = 6
 MAX_H1S = 8
 MIN_HEADLINE_CHARS = 8
@@ -48,7 +49,7 @@ def read_headline(tree, facts: PageFacts, url: str | None = None) -> str | None:
         if c
     ]
     cleaned = [furniture.strip(c) for c in metadata]
-    h1s = _h1_texts(tree)
+    h1s = _h1_texts(tree, furniture)
     confirmed = _confirmed_h1([h for h in h1s if not furniture.is_site(h)], metadata, cleaned)
     if confirmed:
         return furniture.strip(confirmed, visible=True)
@@ -76,15 +77,30 @@ def _title_element(tree) -> str | None:
     return _clean_text(el.text_content()) if el is not None else None
 
 
-def _h1_texts(tree) -> list[str]:
+def _h1_texts(tree, furniture: _Furniture) -> list[str]:
+    """The page's `<h1>` texts, without a link to the site inside them (a logo's name)."""
     texts = []
     for el in tree.iter("h1"):
         text = _clean_text(el.text_content())
+        if text and any(a.text_content().strip() for a in el.iter("a")):
+            parts = [t for t in _texts_outside_site_links(el, furniture)]
+            text = _clean_text(" ".join(parts)) or text
         if text and text not in texts:
             texts.append(text)
         if len(texts) >= MAX_H1S:
             break
     return texts
+
+
+def _texts_outside_site_links(el, furniture: _Furniture):
+    for node in el.iter():
+        inside_site_link = any(
+            a.tag == "a" and furniture.is_site(a.text_content()) for a in node.iterancestors()
+        ) or (node.tag == "a" and furniture.is_site(node.text_content()))
+        if not inside_site_link and node.text and isinstance(node.tag, str):
+            yield node.text
+        if node is not el and node.tail:
+            yield node.tail
 
 
 def _confirmed_h1(h1s: list[str], metadata: list[str], cleaned: list[str]) -> str | None:
@@ -125,8 +141,8 @@ class _Furniture:
         self.names = [n.strip() for n in names if n and n.strip()]
         self.sites = {_squash(n) for n in names if n and _squash(n)}
         host = urlsplit(url or facts.first("og:url") or "").hostname or ""
-        labels = [p for p in host.lower().removeprefix("www.").split(".") if len(p) > 2]
-        self.domain = {_squash(host.removeprefix("www."))} | {_squash(p) for p in labels[:-1] or labels}
+        labels = [p for p in host.lower().split(".")[:-1] if len(p) > 2 and p not in _GENERIC_LABELS]
+        self.domain = {_squash(host.removeprefix("www."))} | {_squash(p) for p in labels}
         self.domain.discard("")
         section = facts.first("article:section")
         self.sections = {_key(section)} if section else set()
@@ -140,7 +156,10 @@ class _Furniture:
         if squashed in self.sites or squashed in self.domain:
             return True
         short = len(_WORD.findall(text)) <= MAX_FURNITURE_WORDS
-        return short and any(len(d) >= 4 and d in squashed for d in self.domain | self.sites)
+        return short and any(
+            (len(d) >= 4 and d in squashed) or (len(d) == 3 and squashed.startswith(d))
+            for d in self.domain | self.sites
+        )
 
     def is_furniture(self, part: str, visible: bool = False) -> bool:
         """Site name or date; in a metadata title also the section or a link's text (a kicker
