@@ -18,7 +18,7 @@ from newsmon.pagemeta import PageFacts, text_of
 
 # "Headline | Site", "Headline - Site", "Site » Headline", "見出し：サイト", "标题-新华网"
 _SEPARATOR = re.compile(
-    r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*|:\s+"
+    r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*"
     r"|(?<=[^\x00-\u024f\s])[-–—_:]|[-–—_:](?=[^\x00-\u024f\s])|\s[-–—]|[-–—]\s"
 )
 _WORD = re.compile(r"\w+")
@@ -28,7 +28,8 @@ _DATE_PART = re.compile(
     r"[\W\d_]*$"
 )
 _PUBLISHED_NOTE = re.compile(r"\s*\((?:[^()\d]{0,20}\s)?(?:19|20)\d{2}\)\s*$")  # "(Published 2016)"
-_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "news", "blog", "blogs"}
+_GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "co", "ac", "ad", "or", "ne", "go",
+                   "news", "blog", "blogs", "m", "amp"}
 MAX_FURNITURE_WORDS = 6
 MAX_H1S = 8
 MIN_HEADLINE_CHARS = 8
@@ -141,7 +142,7 @@ class _Furniture:
         self.names = [n.strip() for n in names if n and n.strip()]
         self.sites = {_squash(n) for n in names if n and _squash(n)}
         host = urlsplit(url or facts.first("og:url") or "").hostname or ""
-        labels = [p for p in host.lower().split(".")[:-1] if len(p) > 2 and p not in _GENERIC_LABELS]
+        labels = [p for p in host.lower().split(".")[:-1] if len(p) > 1 and p not in _GENERIC_LABELS]
         self.domain = {_squash(host.removeprefix("www."))} | {_squash(p) for p in labels}
         self.domain.discard("")
         section = facts.first("article:section")
