@@ -21,6 +21,7 @@ _SEPARATOR = re.compile(
     r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*"
     r"|(?<=[^\x00-\u024f\s])[-–—_:]|[-–—_:](?=[^\x00-\u024f\s])|\s[-–—]|[-–—]\s"
 )
+_SEPARATOR_CHARS = " |｜•·»«-–—~/:：︰_"
 _WORD = re.compile(r"\w+")
 _DATE_PART = re.compile(
     r"^[\W\d_]*(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}年\d{1,2}月\d{1,2}日|"
@@ -207,7 +208,7 @@ class _Furniture:
         """"HeadlineSite Name" (the site's name appended with no separator) without the name."""
         for name in self.names:
             if len(name) >= 4 and text.endswith(name) and len(text) - len(name) >= MIN_HEADLINE_CHARS:
-                return text[: -len(name)].rstrip()
+                return text[: -len(name)].rstrip(_SEPARATOR_CHARS)
         return text
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+from newsmon.clock import to_stored, utcnow
 from newsmon.pagemeta import PageFacts, text_of
 
 # <meta> names of the publication date, most specific first
@@ -104,7 +105,7 @@ def in_page_zone(instant: datetime, tree) -> datetime:
             elif local.utcoffset() != timedelta(0) and local == instant:
                 return local  # the same instant, with the page's offset written out
     for local in naive:
-        offset = local - instant.replace(tzinfo=None)
+        offset = local - to_stored(instant)  # instant is UTC here
         if timedelta(0) < abs(offset) <= MAX_OFFSET and offset % timedelta(minutes=15) == timedelta(0):
             return instant.astimezone(timezone(offset))
     return instant
@@ -270,20 +271,14 @@ def _parse_other(value: str) -> datetime | None:
 
 
 def _plausible(value: datetime) -> bool:
-    return _EARLIEST_YEAR <= value.year <= date.today().year + 1
+    return _EARLIEST_YEAR <= value.year <= utcnow().year + 1
 
 
 def _month_first(lang: str | None) -> bool:
-    """US English writes month/day/year; everyone else who writes numbers day first."""
-    return bool(lang) and lang.strip().lower().replace("_", "-") in {"en-us", "en"} and not False
+    """US English writes month/day/year (a bare "en" is taken as US); other languages day first."""
+    return (lang or "").strip().lower().replace("_", "-") in {"en-us", "en"}
 
 
 def _near(value: datetime, hint: datetime) -> bool:
-    return abs(_naive(value) - _naive(hint)) <= HINT_TOLERANCE
-
-
-def _naive(value: datetime) -> datetime:
-    """For comparing with a hint: an aware time in UTC without zone, a naive one as it is."""
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    """Whether two times are within HINT_TOLERANCE (aware ones compared in UTC, as stored)."""
+    return abs(to_stored(value) - to_stored(hint)) <= HINT_TOLERANCE
