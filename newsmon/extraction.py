@@ -21,7 +21,8 @@ from datetime import datetime
 
 from newsmon.errors import ExtractionError
 from newsmon.headline import read_headline
-from newsmon.pagedates import read_dates
+from newsmon.clock import utcnow
+from newsmon.pagedates import has_structured_date, read_dates
 from newsmon.pagemeta import read_facts
 
 MIN_TEXT_CHARS = 200  # shorter than a few sentences is a teaser, a contact page or an error page
@@ -173,8 +174,14 @@ def _read_metadata(tree, url: str | None, hint_published: datetime | None) -> tu
     """The page's metadata as an ExtractedArticle without text, and its og:type."""
     from trafilatura import extract_metadata
 
-    document = extract_metadata(tree, url)
     facts = read_facts(tree)
+    # htmldate's extensive search of the text is most of the metadata time; only needed undated
+    date_config = {
+        "original_date": True,
+        "extensive_search": not has_structured_date(tree, facts),
+        "max_date": utcnow().strftime("%Y-%m-%d"),
+    }
+    document = extract_metadata(tree, url, date_config)
     dates = read_dates(tree, facts, document.date, hint_published)
     meta = ExtractedArticle(
         title=read_headline(tree, facts, url or document.url) or document.title or None,

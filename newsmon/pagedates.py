@@ -189,6 +189,12 @@ def _text_date(m: re.Match, month_first: bool) -> datetime | None:
     return None
 
 
+def has_structured_date(tree, facts: PageFacts) -> bool:
+    """Whether the page's metadata dates it, so that a costly search of its text can be skipped."""
+    month_first = _month_first(facts.lang)
+    return any(d is not None for d in _structured_published(tree, facts, month_first))
+
+
 def _structured_published(tree, facts: PageFacts, month_first: bool):
     for obj in facts.articles:
         yield parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
