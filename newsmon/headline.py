@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 from newsmon.pagemeta import PageFacts, text_of
 
-# "Headline | Site", "Headline - Site", "Site » Headline", "見出し：サイト", "标题-新华网"
+# "Headline | Site", "Headline - Site", "Site » Headline", "見出し：サイト", "标题-新华网"; a hyphen,
+# colon or underscore without spaces only next to CJK (Latin, Cyrillic... words are joined by them)
 _SEPARATOR = re.compile(
-    r"\s*[|｜•·»«]\s*|\s+[-–—~/:]+\s+|\s*[：︰]\s*"
-    r"|(?<=[^\x00-\u024f\s])[-–—_:]|[-–—_:](?=[^\x00-\u024f\s])|\s[-–—]|[-–—]\s"
+    r"\s*[|｜]\s*|\s+[-–—~/:•·»«]+\s+|\s*[：︰]\s*"
+    r"|(?<=[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef])[-–—_:]|[-–—_:](?=[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef])"
+    r"|\s[-–—]|[-–—]\s"
 )
 _SEPARATOR_CHARS = " |｜•·»«-–—~/:：︰_"
 _WORD = re.compile(r"\w+")

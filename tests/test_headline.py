@@ -92,3 +92,18 @@ def test_malformed_jsonld_is_ignored():
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>' \
            "<title>Treaty text published</title>"
     assert headline(head) == "Treaty text published"
+
+
+@pytest.mark.parametrize("title", ["«Tatort» aus München: 30 Jahre Leitmayr und Batic",
+                                   "»Abzocke wird als Klimaschutz verkauft«", "El col·legi obre les portes"])
+def test_quotes_and_middle_dots_inside_words_are_not_separators(title):
+    body = "<nav><a href='/t'>Tatort</a><a href='/a'>Abzocke wird als Klimaschutz verkauft</a>" \
+           "<a href='/c'>El col</a></nav>"
+    assert headline(f"<title>{title}</title>", body) == title
+
+
+def test_hyphenated_words_are_not_cut():
+    body = "<nav><a href='/spb'>Петербург</a><a href='/p'>powered</a></nav>"
+    assert headline("<title>Выставка в Санкт-Петербург</title>", body) == "Выставка в Санкт-Петербург"
+    assert headline("<title>Audits of AI-powered</title>", body) == "Audits of AI-powered"
+    assert headline("<title>这个约会软件_智能_好奇心日报</title>", "<a href='/'>好奇心日报</a><a href='/z'>智能</a>") == "这个约会软件"
