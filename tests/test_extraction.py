@@ -261,3 +261,34 @@ def test_feed_date_wins_over_a_far_page_date():
     hint = datetime(2024, 3, 21, 8, 0)
     assert extract_article(page(body, head=head), hint_published=hint).published == hint
     assert extract_article(page(body, head=head)).published.year == 2019
+
+
+@pytest.mark.slow
+def test_headline_and_date_floors_on_shared_metadata_benchmark(shared_dir):
+    """Headline and date accuracy (the set's own score.py) on every third page must stay above the floors."""
+    import importlib.util
+
+    data = shared_dir / "bench" / "metadata"
+    if not (data / "ground-truth.json").is_file():
+        pytest.skip(f"{data} has no ground-truth.json")
+    spec = importlib.util.spec_from_file_location("metadata_score", data / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    ids = sorted(truth)[:: floors["metadata_every_nth_page"]]
+    predictions = {}
+    for page_id in ids:
+        html = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8")
+        try:
+            art = extract_article(html, truth[page_id]["url"] or None)
+        except ExtractionError as exc:
+            art = exc.metadata
+        predictions[page_id] = {
+            "title": art.title if art else None,
+            "date": art.published.isoformat() if art and art.published else None,
+        }
+    rows = scorer.score({i: truth[i] for i in ids}, predictions)
+    for field, floor in (("title", floors["headline"]), ("date", floors["date"])):
+        correct, _given, n, _near = scorer.summary(rows, ids, field)
+        assert correct / n >= floor, (field, correct, n)
