@@ -36,6 +36,7 @@ _GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "co", "ac", "ad", "
 MAX_FURNITURE_WORDS = 6
 MAX_H1S = 8
 MIN_HEADLINE_CHARS = 8
+MAX_HEADLINE_CHARS = 500  # longer is a page's text in a heading tag, not a headline
 MIN_PART_CHARS = 5  # an <h1> this long that a metadata title starts or ends with is the headline
 
 
@@ -46,11 +47,11 @@ def read_headline(tree, facts: PageFacts, url: str | None = None) -> str | None:
         c
         for c in (
             _first_headline(facts),
-            facts.first("og:title"),
-            facts.first("twitter:title"),
+            _clean_text(facts.first("og:title")),
+            _clean_text(facts.first("twitter:title")),
             _title_element(tree),
         )
-        if c
+        if c and len(c) <= MAX_HEADLINE_CHARS
     ]
     cleaned = [furniture.strip(c) for c in metadata]
     h1s = _h1_texts(tree, furniture)
@@ -89,7 +90,7 @@ def _h1_texts(tree, furniture: _Furniture) -> list[str]:
         if text and any(a.text_content().strip() for a in el.iter("a")):
             parts = [t for t in _texts_outside_site_links(el, furniture)]
             text = _clean_text(" ".join(parts)) or text
-        if text and text not in texts:
+        if text and text not in texts and len(text) <= MAX_HEADLINE_CHARS:
             texts.append(text)
         if len(texts) >= MAX_H1S:
             break

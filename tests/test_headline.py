@@ -107,3 +107,9 @@ def test_hyphenated_words_are_not_cut():
     assert headline("<title>Выставка в Санкт-Петербург</title>", body) == "Выставка в Санкт-Петербург"
     assert headline("<title>Audits of AI-powered</title>", body) == "Audits of AI-powered"
     assert headline("<title>这个约会软件_智能_好奇心日报</title>", "<a href='/'>好奇心日报</a><a href='/z'>智能</a>") == "这个约会软件"
+
+
+def test_overlong_candidates_are_not_headlines():
+    long_h1 = "word " * 200
+    assert headline("<title>Treaty text published</title>", f"<h1>{long_h1}</h1>") == "Treaty text published"
+    assert headline(f"<title>{long_h1}</title>") is None
