@@ -100,15 +100,20 @@ def run_interleaved(
 ) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
     """Each page through every extractor in turn, so load from other processes hits all alike.
 
-    Returns each extractor's results and its seconds over these pages.
+    The order rotates from page to page: the first extractor to meet a new language pays for
+    warming shared caches (dateparser compiles its regexes per locale on first use), and that
+    must not always be the same one. Returns each extractor's results and seconds.
     """
     first = next(iter(pages))
     for fn in runners.values():
         fn(pages[first], truth[first].get("url", ""))  # warm up lazy imports and caches
     out: dict[str, dict[str, Result]] = {name: {} for name in runners}
     seconds = dict.fromkeys(runners, 0.0)
-    for page_id, html in pages.items():
-        for name, fn in runners.items():
+    names = list(runners)
+    for index, (page_id, html) in enumerate(pages.items()):
+        turn = index % len(names)
+        for name in names[turn:] + names[:turn]:
+            fn = runners[name]
             start = time.perf_counter()
             out[name][page_id] = fn(html, truth[page_id].get("url", ""))
             seconds[name] += time.perf_counter() - start
