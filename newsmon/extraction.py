@@ -4,6 +4,9 @@ Used by the crawl pipeline (in worker processes), by `newsmon extract` and `news
 knows nothing of Scrapy or SQL.
 
 On top of trafilatura, and without any rule naming a site:
+- metadata is read from the page as fetched, before any pruning: the headline as the page shows
+  it (newsmon.headline), the dates with their time and offset (newsmon.pagedates), the rest from
+  trafilatura; a page rejected below still reports it (ExtractionError.metadata);
 - bodies split into several sibling containers around ads ("article-body" twice) are merged
   first, since trafilatura keeps only the first one;
 - the cheap precision mode runs first; when it keeps almost nothing (a page whose layout it

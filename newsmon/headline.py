@@ -145,7 +145,10 @@ class _Furniture:
                  facts.first("twitter:site"), *facts.site_names]
         self.names = [n.strip() for n in names if n and n.strip()]
         self.sites = {_squash(n) for n in names if n and _squash(n)}
-        host = urlsplit(url or facts.first("og:url") or "").hostname or ""
+        try:
+            host = urlsplit(url or facts.first("og:url") or "").hostname or ""
+        except ValueError:  # og:url is the page's word, e.g. "http://[broken"
+            host = ""
         labels = [p for p in host.lower().split(".")[:-1] if len(p) > 1 and p not in _GENERIC_LABELS]
         self.domain = {_squash(host.removeprefix("www."))} | {_squash(p) for p in labels}
         self.domain.discard("")

@@ -66,7 +66,7 @@ def _load(text: str | None):
     text = text.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # malformed, or nested deeper than the parser goes
         return None
 
 

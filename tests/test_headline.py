@@ -113,3 +113,10 @@ def test_overlong_candidates_are_not_headlines():
     long_h1 = "word " * 200
     assert headline("<title>Treaty text published</title>", f"<h1>{long_h1}</h1>") == "Treaty text published"
     assert headline(f"<title>{long_h1}</title>") is None
+
+
+def test_hostile_metadata_is_survived():
+    deep = "[" * 100_000 + "]" * 100_000
+    head = (f'<script type="application/ld+json">{deep}</script>'
+            '<meta property="og:url" content="http://[broken/x"><title>Treaty text published | Site</title>')
+    assert headline(head, url=None) == "Treaty text published | Site"
