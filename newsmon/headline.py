@@ -34,6 +34,7 @@ _PUBLISHED_NOTE = re.compile(r"\s*\((?:[^()\d]{0,20}\s)?(?:19|20)\d{2}\)\s*$")  
 _GENERIC_LABELS = {"www", "com", "net", "org", "gov", "edu", "co", "ac", "ad", "or", "ne", "go",
                    "news", "blog", "blogs", "m", "amp"}
 MAX_FURNITURE_WORDS = 6
+MAX_LABEL_WORDS = 3  # a longer link text in an <h1> is the headline linking to its own page
 MAX_H1S = 8
 MIN_HEADLINE_CHARS = 8
 MAX_HEADLINE_CHARS = 500  # longer is a page's text in a heading tag, not a headline
@@ -55,10 +56,10 @@ def read_headline(tree, facts: PageFacts, url: str | None = None) -> str | None:
     ]
     cleaned = [furniture.strip(c) for c in metadata]
     h1s = _h1_texts(tree, furniture)
-    confirmed = _confirmed_h1([h for h in h1s if not furniture.is_site(h)], metadata, cleaned)
+    confirmed = _confirmed_h1([h for h in h1s if not furniture.is_site(h)], metadata, cleaned, furniture)
     if confirmed:
         return furniture.strip(confirmed, visible=True)
-    headline_like = [h for h in h1s if not furniture.is_site(h) and len(h) >= MIN_HEADLINE_CHARS]
+    headline_like = [h for h in h1s if not furniture.is_label(h) and len(h) >= MIN_HEADLINE_CHARS]
     if len(headline_like) == 1 and cleaned:
         return furniture.strip(headline_like[0], visible=True)
     if cleaned:
@@ -108,7 +109,7 @@ def _texts_outside_site_links(el, furniture: _Furniture):
             yield node.tail
 
 
-def _confirmed_h1(h1s: list[str], metadata: list[str], cleaned: list[str]) -> str | None:
+def _confirmed_h1(h1s: list[str], metadata: list[str], cleaned: list[str], furniture: _Furniture) -> str | None:
     """The `<h1>` that a metadata title repeats (whole, or with furniture around it)."""
     if not h1s or not metadata:
         return None
@@ -118,7 +119,7 @@ def _confirmed_h1(h1s: list[str], metadata: list[str], cleaned: list[str]) -> st
             return h1
     for h1 in h1s:
         key = _key(h1)
-        if len(key) >= MIN_PART_CHARS and any(_is_part(key, _key(m)) for m in metadata):
+        if len(key) >= MIN_PART_CHARS and not furniture.is_label(h1) and any(_is_part(key, _key(m)) for m in metadata):
             return h1
     return None
 
@@ -180,6 +181,13 @@ class _Furniture:
         if key in self.sections:
             return True
         return len(key.split()) <= MAX_FURNITURE_WORDS and key in self.links()
+
+    def is_label(self, text: str) -> bool:
+        """A site, section or short link name in a heading ("Politics", "Opinion"), not a headline."""
+        key = _key(text)
+        return self.is_site(text) or key in self.sections or (
+            len(key.split()) <= MAX_LABEL_WORDS and key in self.links()
+        )
 
     def links(self) -> set[str]:
         if self._links is None:

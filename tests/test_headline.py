@@ -120,3 +120,10 @@ def test_hostile_metadata_is_survived():
     head = (f'<script type="application/ld+json">{deep}</script>'
             '<meta property="og:url" content="http://[broken/x"><title>Treaty text published | Site</title>')
     assert headline(head, url=None) == "Treaty text published | Site"
+
+
+def test_section_name_in_an_h1_is_not_the_headline():
+    body = "<nav><a href='/politics'>Politics</a></nav><h1>Politics</h1><h2>Senate passes the AI bill</h2>"
+    assert headline("<title>Politics - Senate passes the AI bill | Daily</title>", body) != "Politics"
+    permalink = "<h1><a href='/2024/bill'>Senate passes the AI bill</a></h1>"
+    assert headline("<title>Senate passes the AI bill | Daily</title>", permalink) == "Senate passes the AI bill"
