@@ -5,7 +5,8 @@ Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Grap
 comes last. Values keep the page's own offset (aware) or none (naive, when the page gives a time
 without zone or only a day, which is then midnight): storage converts to UTC, not this module.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
-A date far from the one the feed or sitemap gave for the same page is not trusted over it.
+A date far from the one the feed or sitemap gave for the same page is not trusted over it,
+unless the page's modified date matches the feed's (feeds often give the update time).
 """
 from __future__ import annotations
 
@@ -74,15 +75,18 @@ def read_dates(
     guess = None if structured else _text_guess(tree, text_guess, month_first)
     candidates = structured + ([guess] if guess else [])
     published = candidates[0] if candidates else None
-    if hint is not None and published is not None and not _near(published, hint):
-        near = [d for d in candidates if _near(d, hint)]
-        published = near[0] if near else hint
-    if published is not None and published.utcoffset() == timedelta(0):
-        published = in_page_zone(published, tree)
     modified = None
     for obj in facts.articles:
         modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
     modified = modified or parse_date(facts.first(*MODIFIED_META), month_first)
+    # a feed that gives only its entries' update time matches the page's modified date: no conflict
+    if hint is not None and published is not None and not _near(published, hint) and not (
+        modified is not None and _near(modified, hint)
+    ):
+        near = [d for d in candidates if _near(d, hint)]
+        published = near[0] if near else hint
+    if published is not None and published.utcoffset() == timedelta(0):
+        published = in_page_zone(published, tree)
     return PageDates(published, modified)
 
 

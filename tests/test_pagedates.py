@@ -88,3 +88,10 @@ def test_bad_values_are_no_date(value):
 def test_rfc_2822_and_epoch():
     assert parse_date("Thu, 21 Mar 2024 14:05:00 +0100") == datetime(2024, 3, 21, 14, 5, tzinfo=tz(1))
     assert parse_date("1711029900") == datetime(2024, 3, 21, 14, 5, tzinfo=timezone.utc)
+
+
+def test_feed_date_that_is_the_update_time_does_not_override():
+    head = ('<meta property="article:published_time" content="2023-05-02T10:00:00+02:00">'
+            '<meta property="article:modified_time" content="2023-06-14T08:00:00+02:00">')
+    found = dates(head, hint=datetime(2023, 6, 14, 6, 0))
+    assert found.published.isoformat() == "2023-05-02T10:00:00+02:00"
