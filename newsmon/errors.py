@@ -25,10 +25,14 @@ class SubscriptionError(ConfigError):
 
 
 class ExtractionError(NewsmonError):
-    """A page from which no article could be extracted; ``reason`` is a short stat-friendly slug."""
+    """A page from which no article could be extracted; ``reason`` is a short stat-friendly slug.
 
-    def __init__(self, reason: str, url: str | None = None) -> None:
-        self.reason, self.url = reason, url
+    ``metadata`` is what the page said about itself (headline, dates...) when it was read before
+    the page was rejected, so a dropped page can still be reported.
+    """
+
+    def __init__(self, reason: str, url: str | None = None, metadata: object | None = None) -> None:
+        self.reason, self.url, self.metadata = reason, url, metadata
         super().__init__(f"{url or 'page'}: {reason}")
 
 

@@ -4,6 +4,9 @@ Used by the crawl pipeline (in worker processes), by `newsmon extract` and `news
 knows nothing of Scrapy or SQL.
 
 On top of trafilatura, and without any rule naming a site:
+- metadata is read from the page as fetched, before any pruning: the headline as the page shows
+  it (newsmon.headline), the dates with their time and offset (newsmon.pagedates), the rest from
+  trafilatura; a page rejected below still reports it (ExtractionError.metadata);
 - bodies split into several sibling containers around ads ("article-body" twice) are merged
   first, since trafilatura keeps only the first one;
 - the cheap precision mode runs first; when it keeps almost nothing (a page whose layout it
@@ -16,10 +19,14 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from newsmon.errors import ExtractionError
+from newsmon.headline import read_headline
+from newsmon.clock import utcnow
+from newsmon.pagedates import has_structured_date, read_dates
+from newsmon.pagemeta import read_facts
 
 MIN_TEXT_CHARS = 200  # shorter than a few sentences is a teaser, a contact page or an error page
 # Below this, precision mode has probably misread the layout: rerun the full cascade.
@@ -98,10 +105,14 @@ class ExtractedArticle:
     site: str | None
     canonical_url: str | None
     description: str | None = None
+    modified: datetime | None = None  # kept apart from published: an update is not a new story
 
     def as_json(self) -> dict:
+        """Fields as JSON values; times in ISO 8601 with the page's offset when it gave one."""
         data = asdict(self)
-        data["published"] = self.published.isoformat() if self.published else None
+        for key in ("published", "modified"):
+            value = getattr(self, key)
+            data[key] = value.isoformat() if value else None
         return data
 
 
@@ -114,8 +125,16 @@ def decode_page(body: bytes, encoding: str | None) -> bytes | str:
     return body.decode(encoding, "replace") if encoding else body
 
 
-def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArticle:
-    """Extract the main article of a page; raise ExtractionError(reason) when there is none."""
+def extract_article(
+    html: bytes | str, url: str | None = None, hint_published: datetime | None = None
+) -> ExtractedArticle:
+    """Extract the main article of a page; raise ExtractionError(reason) when there is none.
+
+    Metadata (headline, dates, author...) is read from the page as fetched, before the tree is
+    pruned for the body, and a rejected page's ExtractionError carries it (``metadata``, an
+    ExtractedArticle without text). ``hint_published`` is the feed's or sitemap's date for the
+    page: a page date far from it is not trusted (newsmon.pagedates).
+    """
     import trafilatura
     from trafilatura.xml import xmltotxt
 
@@ -124,44 +143,61 @@ def extract_article(html: bytes | str, url: str | None = None) -> ExtractedArtic
     tree = trafilatura.load_html(html)
     if tree is None:
         raise ExtractionError("unparseable", url)
+    meta, pagetype = _read_metadata(tree, url, hint_published)
     candidates = _xpath(_CANDIDATE_XPATH)(tree)
     _merge_split_bodies(candidates)
     _prune_furniture(tree, candidates)
-    common = dict(url=url, include_comments=False, include_tables=True)
-    document = trafilatura.bare_extraction(
-        tree, with_metadata=True, favor_precision=True, fast=True, **common
-    )
+    common = dict(url=url, include_comments=False, include_tables=True, with_metadata=False)
+    document = trafilatura.bare_extraction(tree, favor_precision=True, fast=True, **common)
     if document is None or len(document.text or "") < PRECISION_RETRY_CHARS:
-        retry = trafilatura.bare_extraction(tree, with_metadata=document is None, **common)
+        retry = trafilatura.bare_extraction(tree, **common)
         if document is None:
             document = retry
         elif retry is not None and len(retry.text or "") > len(document.text or ""):
             document.body = retry.body
     if document is None:
-        raise ExtractionError("no-article", url)
+        raise ExtractionError("no-article", url, meta)
     if document.body is not None:
-        _trim(document.body, document.title, document.description)
+        _trim(document.body, meta.title, meta.description)
         text = xmltotxt(document.body, False).strip()
     else:
         text = (document.text or "").strip()
     if not text:
-        raise ExtractionError("no-article", url)
+        raise ExtractionError("no-article", url, meta)
     if len(text) < MIN_TEXT_CHARS:
-        raise ExtractionError("too-short", url)
-    if document.pagetype and document.pagetype.lower() in {"website", "profile", "homepage"}:
+        raise ExtractionError("too-short", url, meta)
+    if pagetype and pagetype.lower() in {"website", "profile", "homepage"}:
         # og:type says it is not an article; trust it only when the text is short as well.
         if len(text) < 3 * MIN_TEXT_CHARS:
-            raise ExtractionError("not-an-article", url)
-    return ExtractedArticle(
-        title=(document.title or None),
-        text=text,
-        published=_parse_date(document.date),
+            raise ExtractionError("not-an-article", url, meta)
+    return replace(meta, text=text, language=detect_language(text) or meta.language)
+
+
+def _read_metadata(tree, url: str | None, hint_published: datetime | None) -> tuple[ExtractedArticle, str | None]:
+    """The page's metadata as an ExtractedArticle without text, and its og:type."""
+    from trafilatura import extract_metadata
+
+    facts = read_facts(tree)
+    # htmldate's extensive search of the text is most of the metadata time; only needed undated
+    date_config = {
+        "original_date": True,
+        "extensive_search": not has_structured_date(tree, facts),
+        "max_date": utcnow().strftime("%Y-%m-%d"),
+    }
+    document = extract_metadata(tree, url, date_config)
+    dates = read_dates(tree, facts, document.date, hint_published)
+    meta = ExtractedArticle(
+        title=read_headline(tree, facts, url or document.url) or document.title or None,
+        text="",
+        published=dates.published,
+        modified=dates.modified,
         author=document.author or None,
-        language=detect_language(text) or _page_language(tree),
+        language=_page_language(tree),
         site=document.sitename or document.hostname or None,
         canonical_url=document.url or None,
         description=document.description or None,
     )
+    return meta, document.pagetype
 
 
 def _merge_split_bodies(candidates: list) -> None:
@@ -278,15 +314,6 @@ def _page_language(tree) -> str | None:
     lang = (tree.get("lang") or tree.get("xml:lang") or "").strip().lower()
     code = re.split(r"[-_]", lang)[0] if lang else ""
     return code if re.fullmatch(r"[a-z]{2}", code) else None
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def detect_language(text: str) -> str | None:

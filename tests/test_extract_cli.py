@@ -67,10 +67,32 @@ def test_missing_file(tmp_path):
     assert_one_line_error(run(str(tmp_path / "nope.html")), "no such file")
 
 
+def assert_dropped_with_metadata(result, reason: str) -> list[str]:
+    """A page without an article: its metadata, then a one-line error with the reason, exit 1."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[-1].startswith("Error: ") and "no article found" in lines[-1] and reason in lines[-1]
+    return lines[:-1]
+
+
 def test_local_file_without_article(tmp_path):
     path = tmp_path / "contact.html"
     path.write_text(CONTACT, encoding="utf-8")
-    assert_one_line_error(run(str(path)), "no article found")
+    header = assert_dropped_with_metadata(run(str(path)), "too-short")
+    assert header[0] == "Title:         Contact us"
+    assert all(": " in line for line in header)  # fields only, no text
+
+
+def test_dropped_page_reports_its_date_in_json(tmp_path):
+    path = tmp_path / "short.html"
+    path.write_text(CONTACT.replace("<title>", '<meta property="article:published_time" '
+                                    'content="2024-04-25T19:30:00+02:00"><title>'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["dropped"] == "too-short" and data["published"] == "2024-04-25T19:30:00+02:00"
+    assert data["title"] == "Contact us" and data["text"] == ""
 
 
 def test_local_file_not_html(tmp_path):
@@ -115,7 +137,7 @@ def test_url_not_html(server):
 
 
 def test_url_without_article(server):
-    assert_one_line_error(run(server.url("/contact")), "no article found")
+    assert_dropped_with_metadata(run(server.url("/contact")), "too-short")
 
 
 def test_connection_refused():

@@ -219,3 +219,76 @@ def test_legacy_encoding_bytes():
     art = extract_article(html.encode("gbk"), "https://news.example.org/zh/2")
     assert art.language == "zh" and art.title == "联合国通过决议"
     assert CHINESE[2] in art.text
+
+
+def test_published_and_modified_keep_the_page_offset():
+    head = (
+        '<meta property="article:published_time" content="2024-04-25T19:30:00+02:00">'
+        '<meta property="article:modified_time" content="2024-04-26T07:00:00+02:00">'
+    )
+    body = "<article><h1>UN adopts resolution on AI capacity-building</h1>" + "".join(
+        f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</article>"
+    art = extract_article(page(body, head=head))
+    assert art.published.isoformat() == "2024-04-25T19:30:00+02:00"
+    assert art.modified.isoformat() == "2024-04-26T07:00:00+02:00"
+    assert art.as_json()["published"] == "2024-04-25T19:30:00+02:00"
+    assert art.title == "UN adopts resolution on AI capacity-building"  # without "| World Desk"
+
+
+def test_dropped_page_carries_its_metadata():
+    head = '<meta property="article:published_time" content="2024-03-21T14:05:00Z">'
+    with pytest.raises(ExtractionError) as caught:
+        extract_article(page("<main><h1>AI office opens</h1><p>Short notice.</p></main>", title="AI office opens",
+                             head=head))
+    assert caught.value.reason == "too-short"
+    meta = caught.value.metadata
+    assert meta.title == "AI office opens" and meta.published.isoformat() == "2024-03-21T14:05:00+00:00"
+    assert meta.text == ""
+
+
+def test_date_is_read_before_the_page_is_pruned():
+    """A byline inside a block pruned for the body (class "more-info") still dates the article."""
+    body = ('<article><h1>UN adopts resolution on AI capacity-building</h1>'
+            '<div class="newsletter"><time itemprop="datePublished" datetime="2024-03-21T09:00:00+01:00">'
+            "21 March</time></div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</article>")
+    art = extract_article(page(body))
+    assert art.published.isoformat() == "2024-03-21T09:00:00+01:00"
+
+
+def test_feed_date_wins_over_a_far_page_date():
+    head = '<meta property="article:published_time" content="2019-02-01T10:00:00Z">'
+    body = "<article><h1>Notes</h1>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS_EN) + "</article>"
+    hint = datetime(2024, 3, 21, 8, 0)
+    assert extract_article(page(body, head=head), hint_published=hint).published == hint
+    assert extract_article(page(body, head=head)).published.year == 2019
+
+
+@pytest.mark.slow
+def test_headline_and_date_floors_on_shared_metadata_benchmark(shared_dir):
+    """Headline and date accuracy (the set's own score.py) on every third page must stay above the floors."""
+    import importlib.util
+
+    data = shared_dir / "bench" / "metadata"
+    if not (data / "ground-truth.json").is_file():
+        pytest.skip(f"{data} has no ground-truth.json")
+    spec = importlib.util.spec_from_file_location("metadata_score", data / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    ids = sorted(truth)[:: floors["metadata_every_nth_page"]]
+    predictions = {}
+    for page_id in ids:
+        html = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8")
+        try:
+            art = extract_article(html, truth[page_id]["url"] or None)
+        except ExtractionError as exc:
+            art = exc.metadata
+        predictions[page_id] = {
+            "title": art.title if art else None,
+            "date": art.published.isoformat() if art and art.published else None,
+        }
+    rows = scorer.score({i: truth[i] for i in ids}, predictions)
+    for field, floor in (("title", floors["headline"]), ("date", floors["date"])):
+        correct, _given, n, _near = scorer.summary(rows, ids, field)
+        assert correct / n >= floor, (field, correct, n)

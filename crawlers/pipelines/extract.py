@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
@@ -27,14 +28,18 @@ logger = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 
 
-def extract_in_worker(body: bytes, url: str, encoding: str | None = None) -> tuple[ExtractedArticle | None, str | None]:
+def extract_in_worker(
+    body: bytes, url: str, encoding: str | None = None, hint_published: datetime | None = None
+) -> tuple[ExtractedArticle | None, str | None]:
     """Runs in a worker process: returns (article, None) or (None, reason).
 
     ``encoding`` is the one the crawler found from the headers and the page (item["encoding"]);
     without it the extractor guesses from the bytes alone, which fails on short cp1252 pages.
+    ``hint_published`` is the feed's or sitemap's date for the page: a page date far from it is
+    not trusted over it.
     """
     try:
-        return extract_article(decode_page(body, encoding), url), None
+        return extract_article(decode_page(body, encoding), url, hint_published), None
     except ExtractionError as exc:
         return None, exc.reason
     except Exception as exc:  # noqa: BLE001 - one broken page must not end the crawl
@@ -89,7 +94,7 @@ class ExtractPipeline:
             self.drop(item, Reason.NOT_HTML)
         loop = asyncio.get_running_loop()
         article, reason = await loop.run_in_executor(self.executor, extract_in_worker, item["body"], item["fetched_url"],
-                                                   item.get("encoding"))
+                                                   item.get("encoding"), item.get("hint_published"))
         if article is None:
             self.drop(item, reason)
         if article.published is None and item.get("hint_published"):

@@ -43,8 +43,9 @@ def __getattr__(name: str) -> str:
 def extract(target: str, fmt: str) -> None:
     """Extract the article of one page: a local .html or .html.gz file, or an http(s) URL.
 
-    Prints title, date, author, language, site, canonical URL and text, or says why the page
-    holds no article (exit code 1).
+    Prints title, date (with the time and UTC offset the page gives), modified date, author,
+    language, site, canonical URL and text. A page with no article gets its metadata printed and
+    the reason why (exit code 1).
     """
     from newsmon.errors import ExtractionError
     from newsmon.extraction import decode_page, extract_article
@@ -57,14 +58,23 @@ def extract(target: str, fmt: str) -> None:
     try:
         article = extract_article(html, url)
     except ExtractionError as exc:
+        # A page dropped as a non-article still shows what it says about itself.
+        if exc.metadata is not None:
+            show(target, exc.metadata.as_json(), fmt, dropped=exc.reason)
         raise click.ClickException(f"no article found in {target}: {exc.reason}") from None
-    data = article.as_json()
+    show(target, article.as_json(), fmt)
+
+
+def show(target: str, data: dict, fmt: str, dropped: str | None = None) -> None:
+    """Print an article's fields (and text); for a dropped page, its metadata and the reason."""
     if fmt == "json":
-        click.echo(json.dumps({"source": target, **data}, ensure_ascii=False, indent=2))
+        extra = {"dropped": dropped} if dropped else {}
+        click.echo(json.dumps({"source": target, **extra, **data}, ensure_ascii=False, indent=2))
         return
     labels = [
         ("Title", "title"),
         ("Date", "published"),
+        ("Modified", "modified"),
         ("Author", "author"),
         ("Language", "language"),
         ("Site", "site"),
@@ -72,6 +82,8 @@ def extract(target: str, fmt: str) -> None:
     ]
     for label, key in labels:
         click.echo(f"{label + ':':15}{data[key] or '-'}")
+    if dropped:
+        return
     click.echo("")
     click.echo(data["text"])
 

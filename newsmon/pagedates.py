@@ -1,0 +1,294 @@
+"""When the page says it was published (and modified), with the time and UTC offset it gives.
+
+Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
+``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
+comes last. Values keep the page's own offset (aware) or none (naive, when the page gives a time
+without zone or only a day, which is then midnight): storage converts to UTC, not this module.
+An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
+A date far from the one the feed or sitemap gave for the same page is not trusted over it,
+unless the page's modified date matches the feed's (feeds often give the update time).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from newsmon.clock import to_stored, utcnow
+from newsmon.pagemeta import PageFacts, text_of
+
+# <meta> names of the publication date, most specific first
+PUBLISHED_META = (
+    "article:published_time", "article:published", "og:article:published_time", "datepublished",
+    "og:published_time", "published_time", "publishdate", "publish-date", "publish_date",
+    "pubdate", "publication_date", "sailthru.date", "parsely-pub-date", "dcterms.issued",
+    "dc.date.issued", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date", "date",
+    "article.published", "originalpublicationdate", "cxenseparse:recs:publishtime",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "dc.date.modified", "last-modified", "lastmod",
+)
+# A page date further than this from the feed's or sitemap's date for the page is not trusted.
+HINT_TOLERANCE = timedelta(days=2)
+_EARLIEST_YEAR = 1995
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_NUMERIC = re.compile(
+    r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+MAX_OFFSET = timedelta(hours=14)
+_MAX_SCRIPT_CHARS = 200_000
+VISIBLE_DATE_CHARS = 3000  # how far under the headline a byline date may be
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_TEXT_DATE = re.compile(
+    r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*(?:年\s*|[./-])(?P<m1>\d{1,2})\s*(?:月\s*|[./-])(?P<d1>\d{1,2})(?:日|(?![\d.]))"
+    r"|(?<![\d.])\d{1,2}[./]\d{1,2}[./](?P<y2>(?:19|20)\d{2})(?!\d)"
+    r"|(?:(?P<d4>\d{1,2})\.?\s+)?\b(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?\s+"
+    r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
+
+
+@dataclass(frozen=True)
+class PageDates:
+    published: datetime | None
+    modified: datetime | None
+
+
+def read_dates(
+    tree,
+    facts: PageFacts,
+    text_guess: str | None = None,
+    hint: datetime | None = None,
+) -> PageDates:
+    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
+    month_first = _month_first(facts.lang)
+    structured = [d for d in _structured_published(tree, facts, month_first) if d is not None]
+    guess = None if structured else _text_guess(tree, text_guess, month_first)
+    candidates = structured + ([guess] if guess else [])
+    published = candidates[0] if candidates else None
+    modified = None
+    for obj in facts.articles:
+        modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
+    modified = modified or parse_date(facts.first(*MODIFIED_META), month_first)
+    # a feed that gives only its entries' update time matches the page's modified date: no conflict
+    if hint is not None and published is not None and not _near(published, hint) and not (
+        modified is not None and _near(modified, hint)
+    ):
+        near = [d for d in candidates if _near(d, hint)]
+        published = near[0] if near else hint
+    if published is not None and published.utcoffset() == timedelta(0):
+        published = in_page_zone(published, tree)
+    return PageDates(published, modified)
+
+
+def in_page_zone(instant: datetime, tree) -> datetime:
+    """A UTC time shown in the page's own zone, when the page writes the same instant locally.
+
+    Many sites put UTC in their metadata and local time in a ``<time>`` element or a script
+    ("2023-11-09T01:09:55Z" and "2023-11-08 18:09:55"); the day the page shows is the local one.
+    A local writing of the same instant gives the offset: explicitly, or as a whole number of
+    quarter hours (up to 14 h) between two times with the same minutes and seconds.
+    """
+    naive = []
+    for text in _timestamp_texts(tree):
+        for m in _ANY_TIMESTAMP.finditer(text):
+            local = _parse_iso(m.group(0))
+            if local is None:
+                continue
+            if local.tzinfo is None:
+                naive.append(local)
+            elif local.utcoffset() != timedelta(0) and local == instant:
+                return local  # the same instant, with the page's offset written out
+    for local in naive:
+        offset = local - to_stored(instant)  # instant is UTC here
+        if timedelta(0) < abs(offset) <= MAX_OFFSET and offset % timedelta(minutes=15) == timedelta(0):
+            return instant.astimezone(timezone(offset))
+    return instant
+
+
+def _timestamp_texts(tree):
+    for el in tree.iter("time"):
+        if el.get("datetime"):
+            yield el.get("datetime")
+    for el in tree.iter("script"):
+        if el.text and len(el.text) < _MAX_SCRIPT_CHARS:
+            yield el.text
+
+
+def _text_guess(tree, htmldate_day: str | None, month_first: bool) -> datetime | None:
+    """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date."""
+    guess = parse_date(htmldate_day, month_first)
+    if guess is None or (guess.month, guess.day) == (1, 1):
+        return _visible_date(tree, month_first) or guess
+    return guess
+
+
+def _visible_date(tree, month_first: bool) -> datetime | None:
+    """The first full date written under the headline (or at the top of the page without one).
+
+    For pages without date metadata: bylines write the day ("2019年4月4日", "Oct 9, 2019",
+    "2019/3/5") before any other date, where htmldate's whole-page search may settle on a
+    copyright year or a linked article's day.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    h1 = body.find(".//h1")
+    start = h1 if h1 is not None else body
+    seen = 0
+    for chunk in _text_after(start):
+        for m in _TEXT_DATE.finditer(chunk):
+            found = _text_date(m, month_first)
+            if found is not None:
+                return found
+        seen += len(chunk)
+        if seen > VISIBLE_DATE_CHARS:
+            break
+    return None
+
+
+def _text_after(start):
+    """Text of ``start`` and of what follows it in the document, script and style left out."""
+    el = start
+    while el is not None:
+        for node in el.iter():
+            if node.tag in ("script", "style") or not isinstance(node.tag, str):
+                continue
+            if node.text and node.text.strip():
+                yield node.text
+            if node is not el and node.tail and node.tail.strip():
+                yield node.tail
+        if el.tail and el.tail.strip():
+            yield el.tail
+        nxt = el.getnext()
+        while nxt is None and el.getparent() is not None:
+            el = el.getparent()
+            if el.tail and el.tail.strip():
+                yield el.tail
+            nxt = el.getnext()
+        el = nxt
+
+
+def _text_date(m: re.Match, month_first: bool) -> datetime | None:
+    groups = m.groupdict()
+    try:
+        if groups["y1"]:
+            return datetime(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
+        if groups["y2"]:
+            return _parse_numeric(m.group(0), month_first)
+        month = _MONTHS.get(groups["mon"][:3].lower())
+        if month and (groups["d3"] or groups["d4"]):
+            return datetime(int(groups["y3"]), month, int(groups["d3"] or groups["d4"]))
+    except ValueError:
+        return None
+    return None
+
+
+def has_structured_date(tree, facts: PageFacts) -> bool:
+    """Whether the page's metadata dates it, so that a costly search of its text can be skipped."""
+    month_first = _month_first(facts.lang)
+    return any(d is not None for d in _structured_published(tree, facts, month_first))
+
+
+def _structured_published(tree, facts: PageFacts, month_first: bool):
+    for obj in facts.articles:
+        yield parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
+    for name in PUBLISHED_META:
+        for value in facts.meta.get(name, ()):
+            yield parse_date(value, month_first)
+    for el in tree.iter("time"):
+        if el.get("itemprop", "").lower() == "datepublished" or el.get("pubdate") is not None:
+            yield parse_date(el.get("datetime"), month_first)
+    for el in tree.xpath('//*[@itemprop="datePublished"][@content]'):
+        yield parse_date(el.get("content"), month_first)
+
+
+def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
+    """A date as the page writes it: ISO 8601, RFC 2822, epoch seconds or numeric day/month/year.
+
+    Returns an aware datetime when the value carries an offset, a naive one otherwise; None for
+    what is not a plausible publication date.
+    """
+    if not value:
+        return None
+    value = value.strip()[:64]
+    parsed = _parse_iso(value) or _parse_numeric(value, month_first) or _parse_other(value)
+    if parsed is None or not _plausible(parsed):
+        return None
+    return parsed
+
+
+def _parse_iso(value: str) -> datetime | None:
+    m = _ISO.match(value)
+    if not m:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = m.groups()
+    try:
+        if hour is None:
+            return datetime(int(year), int(month), int(day))
+        micro = int((fraction or "0").ljust(6, "0")[:6])
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro,
+                        tzinfo=_zone(zone))
+    except ValueError:
+        return None
+
+
+def _zone(text: str | None) -> timezone | None:
+    if not text:
+        return None
+    if text in {"Z", "UTC", "GMT"}:
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _parse_numeric(value: str, month_first: bool) -> datetime | None:
+    m = _NUMERIC.match(value)
+    if not m:
+        return None
+    first, second, year, hour, minute, sec = m.groups()
+    a, b = int(first), int(second)
+    month, day = (a, b) if month_first else (b, a)
+    if month > 12 and day <= 12:  # unambiguous the other way round
+        month, day = day, month
+    try:
+        return datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(sec or 0))
+    except ValueError:
+        return None
+
+
+def _parse_other(value: str) -> datetime | None:
+    m = _EPOCH.match(value)
+    if m:
+        return datetime.fromtimestamp(int(m.group(1)), tz=timezone.utc)
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _plausible(value: datetime) -> bool:
+    return _EARLIEST_YEAR <= value.year <= utcnow().year + 1
+
+
+def _month_first(lang: str | None) -> bool:
+    """US English writes month/day/year (a bare "en" is taken as US); other languages day first."""
+    return (lang or "").strip().lower().replace("_", "-") in {"en-us", "en"}
+
+
+def _near(value: datetime, hint: datetime) -> bool:
+    """Whether two times are within HINT_TOLERANCE (aware ones compared in UTC, as stored)."""
+    return abs(to_stored(value) - to_stored(hint)) <= HINT_TOLERANCE
