@@ -98,6 +98,7 @@ class ExtractedArticle:
     site: str | None
     canonical_url: str | None
     description: str | None = None
+    modified: datetime | None = None  # like published: aware when the page gives an offset
 
     def as_json(self) -> dict:
         data = asdict(self)

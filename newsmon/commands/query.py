@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from newsmon.clean import terminal_safe
+from newsmon.clock import iso, shown, to_stored
 from newsmon.csvout import write_csv
 from newsmon.options import db_option
 
@@ -19,9 +20,9 @@ def parse_date(_ctx, _param, value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
+        return to_stored(datetime.fromisoformat(value))  # an offset is honoured: filters compare instants
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00") from None
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01 or 2026-11-01T08:00+02:00") from None
 
 
 @click.command()
@@ -103,7 +104,7 @@ def story_row(story) -> dict:
         "story_id": story.story_id,
         "first_seen": story.first_seen.isoformat(),
         "latest": story.latest.isoformat(),
-        "first_published": story.first_published.isoformat() if story.first_published else None,
+        "first_published": iso(story.first_published, story.first_published_offset),
         "articles": story.articles,
         "outlet_count": story.outlet_count,
         "outlets": list(story.outlets),
@@ -135,7 +136,8 @@ def article_row(article) -> dict:
         "url": article.url,
         "title": article.title,
         "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
+        "published": iso(article.published, article.published_offset),
+        "modified": iso(article.modified, article.modified_offset),
         "language": article.language,
         "author": article.author,
         "site": article.site,
@@ -153,7 +155,7 @@ def print_json(rows: list[dict]) -> None:
     sys.stdout.write("\n")
 
 
-CSV_COLUMNS = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
+CSV_COLUMNS = ["id", "published", "modified", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
 
 
 def csv_rows(rows: list[dict]):
@@ -174,7 +176,7 @@ def format_table(rows: list[dict]) -> str:
         return "No articles match."
     header = ("ID", "DATE", "SOURCE", "LANG", "TOPICS", "TITLE")
     lines = [
-        (str(r["id"]), (r["published"] or "")[:10], terminal_safe(r["source"]), terminal_safe(r["language"]),
+        (str(r["id"]), date_cell(r["published"]), terminal_safe(r["source"]), terminal_safe(r["language"]),
          _topics_cell(r), terminal_safe(r["title"]) or "(no title)")
         for r in rows
     ]
@@ -186,6 +188,11 @@ def format_table(rows: list[dict]) -> str:
         return "  ".join([*fixed, _clip(cells[-1], 60)])
 
     return "\n".join([render(header), *(render(line) for line in lines)])
+
+
+def date_cell(published: str | None) -> str:
+    """An ISO date from :func:`article_row` as the table shows it: ``2024-04-25 19:30 +02:00``."""
+    return shown(datetime.fromisoformat(published)) if published else ""
 
 
 def _topics_cell(row: dict) -> str:

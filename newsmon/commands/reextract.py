@@ -58,7 +58,8 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
         with factory() as session, session.begin():
             upsert_articles(session, [ArticleRecord(
                 url=article.url, fetched_url=article.fetched_url, source=article.source, text=extracted.text,
-                title=extracted.title or article.title, published=extracted.published or article.published,
+                title=extracted.title or article.title,
+                published=extracted.published, modified=extracted.modified,  # None keeps the stored date
                 author=extracted.author or article.author, language=extracted.language or article.language,
                 site=extracted.site or article.site, raw_ref=article.raw_ref, encoding=article.encoding,
                 fetched=article.updated,
