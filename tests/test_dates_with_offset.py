@@ -267,3 +267,22 @@ def test_migration_0008_keeps_stored_dates_and_downgrades(empty_url):
         assert {"ix_article_date", "ix_article_source_date"} <= index_names(conn)  # 0007's date indexes survive
     command.upgrade(alembic_config(engine), "head")
     engine.dispose()
+
+
+# -- the demo site ----------------------------------------------------------------------------
+
+def test_demo_pages_give_their_time_in_their_own_offset():
+    from newsmon.demo.articles import load_articles
+    from newsmon.demo.pages import build_site
+
+    articles = {a.slug: a for a in load_articles()}
+    site = build_site("http://127.0.0.1:1", tuple(articles.values()))
+    chips = articles["chip-export-rules-tightened-for-advanced-accelerators"]
+    page = site[chips.path].body.decode()
+    assert '<meta property="article:published_time" content="2026-10-12T09:30:00-04:00">' in page
+    assert '<meta property="article:modified_time" content="2026-10-13T08:15:00-04:00">' in page
+    assert "12 October 2026, 09:30 UTC-04:00" in page
+    assert chips.published == datetime(2026, 10, 12, 13, 30)  # stored and ordered in UTC
+    zoneless = next(a for a in articles.values() if a.offset is None)
+    assert f'content="{zoneless.local.isoformat()}"' in site[zoneless.path].body.decode()
+    assert "<pubDate>Mon, 12 Oct 2026 09:30:00 -0400</pubDate>" in site["/feed.rss"].body.decode()
