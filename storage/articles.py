@@ -71,6 +71,22 @@ def _set_dates(article: Article, record: ArticleRecord) -> None:
         article.modified, article.modified_offset = to_stored_with_offset(record.modified)
 
 
+def has_new_dates(article: Article, published: datetime | None, modified: datetime | None) -> bool:
+    """Whether a fresh reading of an unchanged page dates it otherwise than stored (a date it no
+    longer gives is kept, as in :func:`upsert_articles`)."""
+    return (published is not None
+            and to_stored_with_offset(published) != (article.published, article.published_offset)) or (
+        modified is not None and to_stored_with_offset(modified) != (article.modified, article.modified_offset))
+
+
+def redate(session: Session, article_id: int, published: datetime | None, modified: datetime | None) -> None:
+    """Set the dates read again from an unchanged page (``newsmon reextract`` after an extractor
+    upgrade, or on rows stored before offsets were kept) in place: the text did not change, so no revision."""
+    article = session.get(Article, article_id)
+    _set_dates(article, ArticleRecord(url=article.url, fetched_url=article.fetched_url, source=article.source,
+                                      text=article.text, published=published, modified=modified))
+
+
 def upsert_articles(
     session: Session, records: Sequence[ArticleRecord], stories: StoryAssigner | None = None
 ) -> UpsertResult:

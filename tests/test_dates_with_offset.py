@@ -21,7 +21,8 @@ from alerts.select import DigestStory
 from alerts.subscriptions import Subscription
 from newsmon import clock
 from newsmon.cli import cli
-from storage.articles import ArticleRecord, upsert_articles
+from storage.articles import ArticleRecord, redate, upsert_articles
+from storage.articles import has_new_dates as article_has_new_dates
 from storage.db import open_database
 from storage.models import Article
 from storage.storyindex import StoryIndex
@@ -286,3 +287,45 @@ def test_demo_pages_give_their_time_in_their_own_offset():
     zoneless = next(a for a in articles.values() if a.offset is None)
     assert f'content="{zoneless.local.isoformat()}"' in site[zoneless.path].body.decode()
     assert "<pubDate>Mon, 12 Oct 2026 09:30:00 -0400</pubDate>" in site["/feed.rss"].body.decode()
+
+
+# -- reading the dates again from kept pages --------------------------------------------------
+
+def test_has_new_dates_and_redate(session):
+    upsert_articles(session, [record(1, datetime(2024, 4, 26))])  # stored before offsets were kept
+    article = session.scalar(select(Article))
+    assert clock.to_stored_with_offset(LATE_IN_GENEVA) != (article.published, article.published_offset)
+    assert article_has_new_dates(article, LATE_IN_GENEVA, None)
+    assert not article_has_new_dates(article, None, None)  # a date the page no longer gives is kept
+    assert not article_has_new_dates(article, datetime(2024, 4, 26), None)
+    redate(session, article.id, LATE_IN_GENEVA, None)
+    assert (article.published, article.published_offset) == (datetime(2024, 4, 25, 17, 30), 120)
+    assert not article.revisions  # the text did not change
+
+
+DATED_PAGE = (
+    "<!DOCTYPE html><html><head><title>Late vote in Geneva</title>"
+    '<meta property="article:published_time" content="2024-04-25"></head><body><article><h1>Late vote in Geneva</h1>'
+    f"<p>{TEXT}</p><p>Delegates met in Geneva on Thursday evening to vote on the text on autonomous weapons.</p>"
+    "</article></body></html>"
+).encode()
+
+
+def test_reextract_redates_unchanged_pages(db_url, tmp_path):
+    from newsmon.extraction import extract_article
+    from storage.rawstore import RawStore
+
+    url = "https://news.example.org/late-vote"
+    ref = RawStore(tmp_path / "raw").put(DATED_PAGE)
+    page_text = extract_article(DATED_PAGE, url).text
+    factory = open_database(db_url, migrate=False)
+    with factory() as session, session.begin():  # the issue's bug: the evening pushed to the next day
+        upsert_articles(session, [ArticleRecord(url=url, fetched_url=url, source="desk", text=page_text,
+                                                published=datetime(2024, 4, 26), raw_ref=ref, encoding="utf-8")])
+    args = ["reextract", "--db", db_url, "--raw-dir", str(tmp_path / "raw")]
+    assert "0 would change, 0 unchanged, 1 would get new dates" in run(*args, "--dry-run")
+    assert "0 changed, 0 unchanged, 1 got new dates" in run(*args)
+    assert "0 changed, 1 unchanged, 0 failed" in run(*args)
+    with factory() as session:
+        assert session.scalar(select(Article.published)) == datetime(2024, 4, 25)
+    factory.kw["bind"].dispose()
