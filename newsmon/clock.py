@@ -104,6 +104,10 @@ def shown(value: datetime, day_format: str = "%Y-%m-%d") -> str:
     if value.tzinfo is None:
         return day if value.time() == datetime.min.time() else f"{day} {value:%H:%M}"
     offset = offset_minutes(value) or 0
-    sign, minutes = "+" if offset >= 0 else "-", abs(offset)
-    zone = "UTC" if offset == 0 else f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-    return f"{day} {value:%H:%M} {zone}"
+    return f"{day} {value:%H:%M} {'UTC' if offset == 0 else offset_text(offset)}"
+
+
+def offset_text(minutes: int) -> str:
+    """An offset in minutes as ISO 8601 writes it: 120 -> ``+02:00``, -270 -> ``-04:30``."""
+    sign, size = "+" if minutes >= 0 else "-", abs(minutes)
+    return f"{sign}{size // 60:02d}:{size % 60:02d}"

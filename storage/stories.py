@@ -77,7 +77,8 @@ def stories_overview(
     details: dict[int, list[tuple[str, str | None, str]]] = {}
     offsets: dict[tuple[int, datetime], int | None] = {}  # (story, published) -> that page's offset
     for ids in chunks([g[0] for g in groups]):
-        detail = select(a.story_id, a.source, a.title, a.url, a.published, a.published_offset).where(a.story_id.in_(ids))
+        detail = (select(a.story_id, a.source, a.title, a.url, a.published, a.published_offset)
+                  .where(a.story_id.in_(ids)))
         if selected is not None and not whole_story:
             detail = detail.where(a.id.in_(selected))
         for story_id, source, title, url, published, offset in session.execute(

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from newsmon.clock import http_date, iso, rfc3339
+from newsmon.clock import http_date, iso, offset_text, rfc3339
 from newsmon.demo.articles import TRACKING_QUERY, DemoArticle
 from newsmon.demo.official import document_files
 
@@ -71,7 +71,7 @@ def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Re
             og_locale=OG_LOCALE[article.lang],
             section=_section(article),
             published_iso=iso(article.published, article.offset),
-            published_human=_human_date(article.local),
+            published_human=_human_date(article),
             related=_related(article, articles),
         )
 
@@ -145,9 +145,10 @@ def _newest(articles: list[DemoArticle]) -> datetime:
     return max((a.published for a in articles), default=SITE_EPOCH)
 
 
-def _human_date(moment: datetime) -> str:
+def _human_date(article: DemoArticle) -> str:
     """``2 October 2026, 10:20 UTC-04:00`` as a site in New York prints it; no zone when the page has none."""
-    zone = "" if moment.tzinfo is None else " UTC" + ("" if not moment.utcoffset() else moment.isoformat()[-6:])
+    moment, offset = article.local, article.offset
+    zone = "" if offset is None else " UTC" + (offset_text(offset) if offset else "")
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}{zone}"
 
 
