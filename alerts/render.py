@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from alerts.select import DigestStory, group_stories, safe_url
 from alerts.subscriptions import Subscription
+from newsmon.clock import rfc3339, shown
 
 # Characters XML 1.0 forbids even when escaped; scraped text sometimes carries them.
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -78,8 +79,11 @@ def confidence(value: float) -> str:
     return f"{value:.2f}"
 
 
-def rfc3339(value: datetime) -> str:
-    return value.replace(microsecond=0).isoformat() + "Z"
+def day(value: datetime, fmt: str = "%d %b %Y") -> str:
+    """A story's date for readers (``shown_date``): ``25 Apr 2024, 19:30 +02:00``, or the day alone
+    when the page gave only a day."""
+    text, date_only = shown(value, fmt), value.strftime(fmt)
+    return date_only if text == date_only else f"{date_only}, {text[len(date_only) + 1:]}"
 
 
 @cache
@@ -93,7 +97,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(safeurl=safe_url, md=md_escape, mdurl=md_url, slack=slack_escape, conf=confidence,
-                       oneline=oneline, rfc3339=rfc3339)
+                       oneline=oneline, rfc3339=rfc3339, day=day)
     return env
 
 
@@ -141,7 +145,7 @@ def story_json(story: DigestStory) -> dict:
         "title": story.title,
         "url": safe_url(story.url),
         "source": story.source,
-        "date": rfc3339(story.date),
+        "date": rfc3339(story.shown_date),
         "language": story.language,
         "topics": [{"label": label, "confidence": round(c, 4)} for label, c in story.topics],
         "group": story.group,

@@ -22,6 +22,9 @@ from storage.models import Article, ArticleTopic, Story
 NOW = datetime(2026, 11, 20, 7, 0)
 SUBSCRIPTION = Subscription(name="morning-desk", channel="file", path="digests/morning-desk",
                             min_confidence=0.5, lookback_days=1)
+# Where each made-up outlet publishes from: its pages give their times in this UTC offset (minutes).
+OFFSETS = {"un-news": -300, "devex": -300, "reuters": 0, "le-monde": 60, "swissinfo": 60, "the-register": 0,
+           "el-pais": 60, "nikkei": 540, "scmp": 480, "defense-news": -300}
 TOPICS = ["un-governance", "sanctions", "military-ai", "safety", "capacity-building", "human-rights"]
 
 # (title, source, language, hours ago, {topic: confidence}, other outlets, text)
@@ -62,7 +65,7 @@ def _add(session, title, source, language, when, topics, text, story=None) -> Ar
     url = f"https://{source}.example.org/news/{slug}"
     article = Article(url=url, fetched_url=url, source=source, title=title, text=text, language=language,
                       content_hash=hashlib.sha256(text.encode()).hexdigest(), first_seen=when, updated=when,
-                      published=when - timedelta(hours=1), relevance=0.9, relevant=True, model_version="sample", story_id=story.id)
+                      published=when - timedelta(hours=1), published_offset=OFFSETS.get(source, 0), relevance=0.9, relevant=True, model_version="sample", story_id=story.id)
     article.topics = [ArticleTopic(label=k, confidence=v, model_version="sample") for k, v in topics.items()]
     session.add(article)
     session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from alerts.subscriptions import Subscription
+from newsmon.clock import as_published
 from storage.batches import IN_LIST_MAX, chunks
 from storage.fulltext import matches
 from storage.models import Article, ArticleTopic, Correction, Delivery
@@ -62,7 +63,7 @@ class DigestStory:
     title: str
     url: str | None
     source: str
-    date: datetime
+    date: datetime  # naive UTC, for order and windows; ``shown_date`` is what readers see
     language: str | None
     topics: list[tuple[str, float]]
     snippet: str
@@ -76,6 +77,13 @@ class DigestStory:
     article_id: int | None = None  # the lead article, the one shown
     seen_hash: str | None = None  # an updated story's ledger hash when selected: the ledger updates only if unchanged
     cites: list[tuple[str, str]] = field(default_factory=list)  # UN documents the story cites: (symbol, official link)
+    offset: int | None = 0  # the page's UTC offset in minutes (None: zone unknown; 0 for a first-seen date)
+
+    @property
+    def shown_date(self) -> datetime:
+        """The date in the page's own offset (``newsmon.clock.as_published``): a late-evening story
+        in Geneva is shown on its own day, not the next one in UTC."""
+        return as_published(self.date, self.offset)
 
     @classmethod
     def of(cls, story_id: int, article: Article, topics: list[tuple[str, float]], group: str, confidence: float,
@@ -87,6 +95,7 @@ class DigestStory:
             url=safe_url(article.url),
             source=article.source,
             date=display_date(article),
+            offset=article.published_offset if article.published is not None else 0,
             language=article.language,
             topics=topics,
             snippet=snippet(article.text),

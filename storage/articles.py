@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsmon.clean import AUTHOR_MAX, SITE_MAX, TITLE_MAX, URL_MAX, clean_line, clean_text, clean_url
-from newsmon.clock import utcnow
+from newsmon.clock import to_stored_with_offset, utcnow
 from storage.models import Article, ArticleRevision, FetchState
 from storage.tagging import apply_tags
 
@@ -29,7 +29,7 @@ class ArticleRecord:
     source: str
     text: str
     title: str | None = None
-    published: datetime | None = None
+    published: datetime | None = None  # aware when the page gave an offset; naive: wall clock, zone unknown
     author: str | None = None
     language: str | None = None
     site: str | None = None
@@ -40,6 +40,7 @@ class ArticleRecord:
     model_version: str | None = None
     # newsmon.citations.Citation values the article cites (None: not scanned, keep the links)
     citations: Any = None
+    modified: datetime | None = None  # the page's last-modified time, like ``published``
 
     def __post_init__(self) -> None:
         """Scraped strings are cleaned here, the one door every write goes through (newsmon.clean)."""
@@ -60,6 +61,30 @@ class UpsertResult:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _set_dates(article: Article, record: ArticleRecord) -> None:
+    """The page's dates as stored (naive UTC) with their offsets; a date the page no longer gives is kept."""
+    if record.published is not None:
+        article.published, article.published_offset = to_stored_with_offset(record.published)
+    if record.modified is not None:
+        article.modified, article.modified_offset = to_stored_with_offset(record.modified)
+
+
+def has_new_dates(article: Article, published: datetime | None, modified: datetime | None) -> bool:
+    """Whether a fresh reading of an unchanged page dates it otherwise than stored (a date it no
+    longer gives is kept, as in :func:`upsert_articles`)."""
+    return (published is not None
+            and to_stored_with_offset(published) != (article.published, article.published_offset)) or (
+        modified is not None and to_stored_with_offset(modified) != (article.modified, article.modified_offset))
+
+
+def redate(session: Session, article_id: int, published: datetime | None, modified: datetime | None) -> None:
+    """Set the dates read again from an unchanged page (``newsmon reextract`` after an extractor
+    upgrade, or on rows stored before offsets were kept) in place: the text did not change, so no revision."""
+    article = session.get(Article, article_id)
+    _set_dates(article, ArticleRecord(url=article.url, fetched_url=article.fetched_url, source=article.source,
+                                      text=article.text, published=published, modified=modified))
 
 
 def upsert_articles(
@@ -83,10 +108,11 @@ def upsert_articles(
         if article is None:
             article = Article(
                 url=url, fetched_url=record.fetched_url, source=record.source, title=record.title,
-                text=record.text, published=record.published, author=record.author,
+                text=record.text, author=record.author,
                 language=record.language, site=record.site, raw_ref=record.raw_ref,
                 encoding=record.encoding, content_hash=digest, first_seen=now, updated=now,
             )
+            _set_dates(article, record)
             session.add(article)
             changed.append((article, record))
         elif article.content_hash != digest:
@@ -97,7 +123,7 @@ def upsert_articles(
             article.title, article.text, article.content_hash = record.title, record.text, digest
             article.raw_ref, article.updated, article.fetched_url = record.raw_ref, now, record.fetched_url
             article.encoding = record.encoding
-            article.published = record.published or article.published
+            _set_dates(article, record)
             article.author = record.author or article.author
             article.language = record.language or article.language
             changed.append((article, record))

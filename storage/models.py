@@ -16,12 +16,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from newsmon.clock import article_time
 
 
 class Base(DeclarativeBase):
@@ -53,7 +56,12 @@ class Article(Base):
     source: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str | None] = mapped_column(Text, default=None)
     text: Mapped[str] = mapped_column(Text)
+    # The page's own times, naive UTC (so coalesce(published, first_seen) sorts true instants), each
+    # with the UTC offset the page gave in minutes (None: no zone given; newsmon.clock shows them).
     published: Mapped[datetime | None] = mapped_column(DateTime, index=True, default=None)
+    published_offset: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    modified: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    modified_offset: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     author: Mapped[str | None] = mapped_column(Text, default=None)
     language: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
     site: Mapped[str | None] = mapped_column(String(300), default=None)
@@ -76,6 +84,11 @@ class Article(Base):
     revisions: Mapped[list[ArticleRevision]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="ArticleRevision.id"
     )
+
+    @property
+    def shown_date(self) -> datetime:
+        """The date people read: published in the page's offset, else first seen (UTC)."""
+        return article_time(self.published, self.published_offset, self.first_seen)
 
 
 class ArticleRevision(Base):

@@ -30,6 +30,7 @@ class StoryRow(NamedTuple):
     outlets: tuple[str, ...]  # distinct sources, in the order they reported the story
     title: str | None  # the earliest article's title
     url: str  # the earliest article's URL
+    first_published_offset: int | None = None  # the UTC offset the page giving first_published gave
 
     @property
     def outlet_count(self) -> int:
@@ -78,19 +79,25 @@ def stories_overview(
         groups = _story_groups(session, where, limit, offset)
 
     details: dict[int, list[tuple[str, str | None, str]]] = {}
+    offsets: dict[tuple[int, datetime], int | None] = {}  # (story, published) -> that page's offset
     for ids in chunks([g[0] for g in groups]):
-        detail = select(a.story_id, a.source, a.title, a.url).where(a.story_id.in_(ids))
+        detail = (select(a.story_id, a.source, a.title, a.url, a.published, a.published_offset)
+                  .where(a.story_id.in_(ids)))
         if selected is not None and not whole_story:
             detail = detail.where(a.id.in_(selected))
-        for story_id, source, title, url in session.execute(detail.order_by(a.story_id, a.first_seen, a.id)):
+        for story_id, source, title, url, published, offset in session.execute(
+                detail.order_by(a.story_id, a.first_seen, a.id)):
             details.setdefault(story_id, []).append((source, title, url))
+            if published is not None:
+                offsets.setdefault((story_id, published), offset)
 
     rows = []
     for story_id, first_seen, latest, first_published, count in groups:
         members = details.get(story_id, [])
         outlets = tuple(dict.fromkeys(source for source, _title, _url in members))
         _source, title, url = members[0] if members else (None, None, "")
-        rows.append(StoryRow(story_id, first_seen, latest, first_published, count, outlets, title, url))
+        rows.append(StoryRow(story_id, first_seen, latest, first_published, count, outlets, title, url,
+                             offsets.get((story_id, first_published))))
     return rows
 
 

@@ -37,7 +37,7 @@ def test_a_crawler_that_cannot_start_fails_the_command(tmp_path):
 def test_a_failed_database_write_is_counted_and_the_crawl_goes_on(sqlite_url):
     stats = MemoryStatsCollector(SimpleNamespace(settings=Settings({"STATS_DUMP": False})))
     pipeline = StorePipeline(stats, sqlite_url, batch_size=2, dedup=DedupSettings())
-    article = SimpleNamespace(text=None, title="t", published=None, author=None, language="en", site=None)
+    article = SimpleNamespace(text=None, title="t", published=None, modified=None, author=None, language="en", site=None)
 
     async def crawl():
         await pipeline.open_spider()

@@ -30,7 +30,11 @@ def test_demo_crawls_the_demo_site_and_prints_what_it_stored(tmp_path):
     assert "Traceback" not in result.stderr
     table = [line for line in result.stdout.splitlines() if re.match(r"^\d+\s+\d{4}-\d{2}-\d{2}\s", line)]
     assert len(table) == stored
-    languages = {line.split()[3] for line in table}
+    # DATE is the page's day, with its time and offset where the page gives them ("2026-10-02 10:20 -04:00")
+    cells = [re.match(r"^\d+\s+(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?: UTC| [+-]\d{2}:\d{2})?)?)\s+demo-\w+\s+(\w+)\s", line)
+             for line in table]
+    assert all(cells), table
+    languages = {cell.group(2) for cell in cells}
     assert {"en", "fr", "es", "zh"} <= languages
 
     rows = json.loads(subprocess.run(

@@ -20,6 +20,7 @@ import pytest
 import trafilatura
 from localserver import LocalServer
 
+from newsmon.clock import to_stored
 from newsmon.demo import DemoSite, load_articles, sources_toml
 from newsmon.demo.articles import CHANNELS, TRACKING_QUERY
 from newsmon.errors import ExtractionError
@@ -94,7 +95,9 @@ def test_rss_feed_lists_its_subset_with_dates_and_a_tracking_link(site):
     by_path = {a.path: a for a in load_articles()}
     for entry in feed.entries:
         article = by_path[entry.link.split("?")[0].removeprefix(site.base_url)]
-        assert parsedate_to_datetime(entry.published).replace(tzinfo=None) == article.published
+        pub_date = parsedate_to_datetime(entry.published)
+        assert to_stored(pub_date) == article.published  # the same instant, in the page's offset (GMT: none given)
+        assert pub_date.utcoffset() == (article.local.utcoffset() or timedelta(0))
         assert entry.title == article.title
 
 
@@ -157,7 +160,7 @@ def test_every_article_page_extracts_to_its_record(site, article):
 
     document = trafilatura.bare_extraction(body, url=url, with_metadata=True)
     assert document.title == article.title
-    assert document.date == article.published.date().isoformat()
+    assert document.date == article.local.date().isoformat()  # the day where the page was published
     assert document.author == article.author
     for paragraph in article.body:
         assert paragraph in document.text

@@ -20,7 +20,7 @@ TEXT = "Member states discussed capacity-building for artificial intelligence in
 
 
 def article(text: str | None, title: str = "A title") -> SimpleNamespace:
-    return SimpleNamespace(text=text, title=title, published=datetime(2026, 11, 2), author=None,
+    return SimpleNamespace(text=text, title=title, published=datetime(2026, 11, 2), modified=None, author=None,
                            language="en", site=None)
 
 

@@ -46,7 +46,7 @@ class StorePipeline:
         article = item["article"]
         self.pending.append(ArticleRecord(
             url=item["url"], fetched_url=item["fetched_url"], source=item["source"],
-            text=article.text, title=article.title, published=article.published,
+            text=article.text, title=article.title, published=article.published, modified=article.modified,
             author=article.author, language=article.language, site=article.site,
             raw_ref=item.get("raw_ref"), encoding=item.get("encoding"), fetched=item.get("fetched"),
             tags=item.get("tags"), model_version=item.get("model_version"), citations=item.get("citations"),
@@ -104,5 +104,5 @@ def _summary(item) -> dict:
     """What Scrapy logs and feed exports see: no raw body, no full text."""
     article = item["article"]
     return {"url": item["url"], "source": item["source"], "title": article.title,
-            "published": article.published.isoformat() if article.published else None,
+            "published": article.published.isoformat() if article.published else None,  # as the page gave it
             "language": article.language}

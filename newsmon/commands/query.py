@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 
 from newsmon.clean import terminal_safe
+from newsmon.clock import iso, shown
 from newsmon.csvout import write_csv
 from newsmon.options import DATE, db_option
 from newsmon.tables import Column, render_table
@@ -95,7 +97,7 @@ def story_row(story) -> dict:
         "story_id": story.story_id,
         "first_seen": story.first_seen.isoformat(),
         "latest": story.latest.isoformat(),
-        "first_published": story.first_published.isoformat() if story.first_published else None,
+        "first_published": iso(story.first_published, story.first_published_offset),
         "articles": story.articles,
         "outlet_count": story.outlet_count,
         "outlets": list(story.outlets),
@@ -127,7 +129,8 @@ def article_row(article) -> dict:
         "url": article.url,
         "title": article.title,
         "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
+        "published": iso(article.published, article.published_offset),
+        "modified": iso(article.modified, article.modified_offset),
         "language": article.language,
         "author": article.author,
         "site": article.site,
@@ -145,7 +148,7 @@ def print_json(rows: list[dict]) -> None:
     sys.stdout.write("\n")
 
 
-CSV_COLUMNS = ["id", "published", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
+CSV_COLUMNS = ["id", "published", "modified", "source", "language", "title", "url", "relevance", "relevant", "topics", "story_id"]
 
 
 def csv_rows(rows: list[dict]):
@@ -169,9 +172,14 @@ def format_table(rows: list[dict]) -> str:
     if not rows:
         return "No articles match."
     return render_table(ARTICLE_COLUMNS, (
-        (str(r["id"]), (r["published"] or "")[:10], r["source"], r["language"], _topics_cell(r),
+        (str(r["id"]), date_cell(r["published"]), r["source"], r["language"], _topics_cell(r),
          terminal_safe(r["title"]) or "(no title)")
         for r in rows))
+
+
+def date_cell(published: str | None) -> str:
+    """An ISO date from :func:`article_row` as the table shows it: ``2024-04-25 19:30 +02:00``."""
+    return shown(datetime.fromisoformat(published)) if published else ""
 
 
 def _topics_cell(row: dict) -> str:

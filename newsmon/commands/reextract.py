@@ -21,13 +21,13 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
 
     from newsmon.errors import ExtractionError
     from newsmon.extraction import decode_page, extract_article
-    from storage.articles import ArticleRecord, upsert_articles
+    from storage.articles import ArticleRecord, has_new_dates, redate, upsert_articles
     from storage.db import open_for_command
     from storage.models import Article
     from storage.rawstore import RawStore
 
     store = RawStore(raw_dir)
-    counts = {"changed": 0, "unchanged": 0, "missing-raw": 0, "failed": 0}
+    counts = {"changed": 0, "redated": 0, "unchanged": 0, "missing-raw": 0, "failed": 0}
     factory = open_for_command(db_url)
     with factory() as session:
         query = select(Article).where(Article.raw_ref.is_not(None)).order_by(Article.id)
@@ -48,7 +48,11 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
             click.echo(f"article {article.id}: {exc.reason} ({article.url}); kept the stored text", err=True)
             continue
         if extracted.text == article.text:
-            counts["unchanged"] += 1
+            redated = has_new_dates(article, extracted.published, extracted.modified)  # same text, maybe new dates
+            if redated and not dry_run:
+                with factory() as session, session.begin():
+                    redate(session, article.id, extracted.published, extracted.modified)
+            counts["redated" if redated else "unchanged"] += 1
             continue
         counts["changed"] += 1
         if dry_run:
@@ -56,11 +60,13 @@ def reextract(db_url: str, raw_dir: str, sources: tuple[str, ...], since, dry_ru
         with factory() as session, session.begin():
             upsert_articles(session, [ArticleRecord(
                 url=article.url, fetched_url=article.fetched_url, source=article.source, text=extracted.text,
-                title=extracted.title or article.title, published=extracted.published or article.published,
+                title=extracted.title or article.title,
+                published=extracted.published, modified=extracted.modified,  # None keeps the stored date
                 author=extracted.author or article.author, language=extracted.language or article.language,
                 site=extracted.site or article.site, raw_ref=article.raw_ref, encoding=article.encoding,
                 fetched=article.updated,
             )])
     verb = "would change" if dry_run else "changed"
-    click.echo(f"{len(articles)} articles: {counts['changed']} {verb}, {counts['unchanged']} unchanged, "
+    dates = f", {counts['redated']} {'would get' if dry_run else 'got'} new dates" if counts["redated"] else ""
+    click.echo(f"{len(articles)} articles: {counts['changed']} {verb}, {counts['unchanged']} unchanged{dates}, "
                f"{counts['failed']} failed, {counts['missing-raw']} without raw page")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from newsmon.clean import terminal_safe
+from newsmon.clock import shown
 from newsmon.options import db_option
 
 
@@ -46,7 +47,7 @@ def _show(factory, story_id: int) -> None:
         )
         for article in articles:
             click.echo("")
-            click.echo(f"  #{article.id} {terminal_safe(article.source)}  {_when(article.published or article.first_seen)}")
+            click.echo(f"  #{article.id} {terminal_safe(article.source)}  {shown(article.shown_date)}")
             click.echo(f"    {terminal_safe(article.title) or '(no title)'}")
             click.echo(f"    {terminal_safe(article.url)}")
             for symbol in cites.get(article.id, []):

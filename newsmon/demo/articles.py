@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
-from newsmon.clock import to_stored
+from newsmon.clock import as_published, iso, to_stored_with_offset
 
 CHANNELS = frozenset({"rss", "atom", "sitemap", "listing"})
 LANGUAGES = frozenset({"en", "fr", "es", "zh"})
@@ -23,7 +23,7 @@ class DemoArticle:
     slug: str
     title: str
     author: str
-    published: datetime  # naive UTC
+    published: datetime  # naive UTC, for order and paths; ``local`` is what the page shows
     lang: str
     summary: str
     body: tuple[str, ...]
@@ -31,6 +31,18 @@ class DemoArticle:
     topics: tuple[str, ...] = ()
     relevant: bool = True  # False for the few off-topic items a classifier should reject
     tracked: bool = False
+    offset: int | None = None  # the page's UTC offset in minutes; None: its time is given without a zone
+    modified: datetime | None = None  # naive UTC: when the page says it was last updated (a few pages)
+    modified_offset: int | None = None
+
+    @property
+    def local(self) -> datetime:
+        """The publication time as the page gives it, in its own offset (naive when it gives none)."""
+        return as_published(self.published, self.offset)
+
+    @property
+    def modified_iso(self) -> str | None:
+        return iso(self.modified, self.modified_offset)
 
     @property
     def path(self) -> str:
@@ -66,7 +78,8 @@ def _parse(name: str, data: dict) -> DemoArticle:
         published = data["published"]
         if isinstance(published, str):
             published = datetime.fromisoformat(published)
-        published = to_stored(published)
+        published, offset = to_stored_with_offset(published)  # TOML gives offset or local date-times
+        modified, modified_offset = to_stored_with_offset(data.get("modified"))
         article = DemoArticle(
             slug=data["slug"],
             title=data["title"].strip(),
@@ -79,6 +92,9 @@ def _parse(name: str, data: dict) -> DemoArticle:
             topics=tuple(data.get("topics", ())),
             relevant=bool(data.get("relevant", True)),
             tracked=bool(data.get("tracked", False)),
+            offset=offset,
+            modified=modified,
+            modified_offset=modified_offset,
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{name}: bad demo article record ({exc!r})") from exc

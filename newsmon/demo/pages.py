@@ -5,12 +5,13 @@ Rendering up front keeps the server trivial and makes ETags stable for condition
 from __future__ import annotations
 
 import hashlib
+from email.utils import format_datetime
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from newsmon.clock import http_date
+from newsmon.clock import http_date, iso, offset_text, rfc3339
 from newsmon.demo.articles import TRACKING_QUERY, DemoArticle
 from newsmon.demo.official import assemble_pdf, document_files
 
@@ -69,8 +70,8 @@ def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Re
             html_lang=HTML_LANG[article.lang],
             og_locale=OG_LOCALE[article.lang],
             section=_section(article),
-            published_iso=article.published.isoformat() + "+00:00",
-            published_human=_human_date(article.published),
+            published_iso=iso(article.published, article.offset),
+            published_human=_human_date(article),
             related=_related(article, articles),
         )
 
@@ -85,15 +86,15 @@ def build_site(base_url: str, articles: tuple[DemoArticle, ...]) -> dict[str, Re
 
     rss = channel("rss")
     page("/feed.rss", "feed.rss", _newest(rss), "application/rss+xml; charset=utf-8",
-         updated=_rfc822(_newest(rss)), items=[_item(base_url, a, _rfc822(a.published), feed=True) for a in rss])
+         updated=_rfc822(_newest(rss)), items=[_item(base_url, a, _rfc822(a.local), feed=True) for a in rss])
     atom = channel("atom")
     page("/feed.atom", "feed.atom", _newest(atom), "application/atom+xml; charset=utf-8",
-         updated=_w3c(_newest(atom)), items=[_item(base_url, a, _w3c(a.published), feed=True) for a in atom])
+         updated=_w3c(_newest(atom)), items=[_item(base_url, a, _w3c(a.local), feed=True) for a in atom])
     news = channel("sitemap")
     page("/sitemap.xml", "sitemap.xml", _newest(news), "application/xml; charset=utf-8",
          updated=_w3c(_newest(news)))
     page("/sitemap-news.xml", "sitemap-news.xml", _newest(news), "application/xml; charset=utf-8",
-         items=[_item(base_url, a, _w3c(a.published)) for a in news])
+         items=[_item(base_url, a, _w3c(a.local)) for a in news])
 
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {base_url}/sitemap.xml\n"
     pages["/robots.txt"] = Resource(robots.encode(), "text/plain; charset=utf-8", SITE_EPOCH)
@@ -144,16 +145,20 @@ def _newest(articles: list[DemoArticle]) -> datetime:
     return max((a.published for a in articles), default=SITE_EPOCH)
 
 
-def _human_date(moment: datetime) -> str:
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M} UTC"
+def _human_date(article: DemoArticle) -> str:
+    """``2 October 2026, 10:20 UTC-04:00`` as a site in New York prints it; no zone when the page has none."""
+    moment, offset = article.local, article.offset
+    zone = "" if offset is None else " UTC" + (offset_text(offset) if offset else "")
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}{zone}"
 
 
 def _rfc822(moment: datetime) -> str:
-    return http_date(moment)
+    """RSS dates in the page's own offset (``-0400``); GMT for a time without zone, taken as UTC."""
+    return http_date(moment) if moment.tzinfo is None else format_datetime(moment)
 
 
 def _w3c(moment: datetime) -> str:
-    return moment.isoformat() + "+00:00"
+    return rfc3339(moment)
 
 
 def annual_report_pdf() -> bytes:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
+from newsmon.clock import shown
 from storage.search import Attention
 
 # One colour per topic, in taxonomy order; colour-blind-safe (Okabe-Ito).
@@ -26,6 +27,14 @@ def when(value: datetime | date | None, fmt: str = "%Y-%m-%d") -> str:
     return value.strftime(fmt) if value else "-"
 
 
+def dated(value: datetime | str | None) -> str:
+    """A page's date as the page gave it (``Article.shown_date``, or an ISO string from a row):
+    ``2024-04-25 19:30 +02:00`` (newsmon.clock.shown)."""
+    if not value:
+        return "-"
+    return shown(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def confidence(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -35,7 +44,7 @@ def topic_colour(topics: list[str], label: str) -> str:
 
 
 def install_filters(env: Environment) -> None:
-    env.filters.update(safe_url=safe_url, when=when, confidence=confidence)
+    env.filters.update(safe_url=safe_url, when=when, dated=dated, confidence=confidence)
     env.globals.update(topic_colour=topic_colour, chart_bars=chart_bars, sparkline=sparkline)
 
 

@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0006"
-down_revision = "0007"  # the head when this landed; the lead re-chains 0005 (dates) at merge
+down_revision = "0007"  # 0007 landed first, though numbered after 0006
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0007"
-down_revision = "0004"  # the lead re-chains this after the other branches' migrations
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

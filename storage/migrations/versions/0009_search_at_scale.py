@@ -16,7 +16,7 @@ from alembic import op
 from storage.fulltext import create_cjk_fulltext, create_fulltext, drop_cjk_fulltext, drop_fulltext
 
 revision = "0009"
-down_revision = "0006"  # the head when this landed; the lead re-chains 0008 at merge
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
