@@ -19,6 +19,7 @@ from rich.text import Text
 from newsmon.clean import terminal_safe
 
 GAP = 2  # spaces between columns
+TITLE_WIDTH = 60  # terminal columns of a headline in every table; longer ones end in "…"
 _WIDE_ENOUGH = 100_000  # the console's width: rows are never wrapped to a terminal, only cells clipped
 
 

@@ -86,3 +86,15 @@ def test_status_table_aligns_a_cjk_source_name(db_url):
     assert len({start_of(line, cell) for line, cell in zip(table, ("last success", "2026-11-21", "2026-11-21"))}) == 1
     assert table[1].endswith("  -") and table[2].endswith("  -")  # no errors: the last column
     assert start_of(table[0], "errors") == columns_of(table[1]) - 1 == columns_of(table[2]) - 1
+
+
+def test_documents_table_aligns_wide_titles_and_prints_markup_as_text(capsys):
+    from newsmon.commands.documents import print_table
+
+    row = dict(symbol="A/RES/78/265", organ="GA", kind="resolution", stories=3, first_cited="2026-10-04T10:00",
+               last_cited="2026-11-11T08:00", stored=True, languages=["zh"], url="https://docs.un.org/x")
+    print_table([{**row, "title": "抓住安全、可靠和值得信赖的人工智能系统带来的机遇"},
+                 {**row, "symbol": "S/PV.9381", "organ": "SC", "stored": False, "title": "[bold]x[/bold] :warning:"}])
+    lines = capsys.readouterr().out.splitlines()
+    assert len({start_of(line, cell) for line, cell in zip(lines, ("TITLE", "抓住", "[bold]"))}) == 1
+    assert "[bold]x[/bold] :warning:" in lines[2] and "cited only" in lines[2]

@@ -9,7 +9,7 @@ import click
 
 from newsmon.commands.query import FORMATS
 from newsmon.options import DATE, db_option
-from newsmon.tables import clip
+from newsmon.tables import TITLE_WIDTH, Column, clip, render_table
 
 
 @click.command()
@@ -78,19 +78,19 @@ def summary_row(summary) -> dict:
     }
 
 
+DOCUMENT_COLUMNS = (Column("SYMBOL"), Column("ORGAN"), Column("KIND"), Column("STORIES", right=True),
+                    Column("FIRST"), Column("LAST"), Column("STORED"), Column("TITLE", TITLE_WIDTH))
+
+
 def print_table(rows: list[dict]) -> None:
     if not rows:
         click.echo("No documents match.")
         return
-    width = max(len("SYMBOL"), *(len(r["symbol"]) for r in rows))
-    click.echo(f"{'SYMBOL':<{width}}  {'ORGAN':<6}  {'KIND':<10}  {'STORIES':>7}  {'FIRST':<10}  {'LAST':<10}  "
-               f"{'STORED':<12}  TITLE")
-    for r in rows:
-        stored = ",".join(r["languages"]) if r["stored"] else "cited only"
-        title = r["title"] or r["url"]
-        click.echo(f"{r['symbol']:<{width}}  {r['organ']:<6}  {r['kind']:<10}  {r['stories']:>7}  "
-                   f"{(r['first_cited'] or '-')[:10]:<10}  {(r['last_cited'] or '-')[:10]:<10}  {stored:<12}  "
-                   f"{clip(title, 60)}")
+    click.echo(render_table(DOCUMENT_COLUMNS, (
+        (r["symbol"], r["organ"], r["kind"], str(r["stories"]), (r["first_cited"] or "-")[:10],
+         (r["last_cited"] or "-")[:10], ",".join(r["languages"]) if r["stored"] else "cited only",
+         r["title"] or r["url"])
+        for r in rows)))
 
 
 def print_csv(rows: list[dict]) -> None:

@@ -11,11 +11,10 @@ from newsmon.clean import terminal_safe
 from newsmon.clock import iso, shown
 from newsmon.csvout import write_csv
 from newsmon.options import DATE, db_option
-from newsmon.tables import Column, render_table
+from newsmon.tables import TITLE_WIDTH, Column, render_table
 
 FORMATS = ("table", "csv", "json")
 TABLE_PAGE = 50  # rows the table shows unless --limit says otherwise; exports are complete
-TITLE_WIDTH = 60  # terminal columns of a title in the tables; longer ones end in "…"
 
 
 @click.command()
