@@ -95,6 +95,15 @@ EXTRACTORS: dict[str, Callable[[], Runner]] = {
 WITH_METADATA = {NEWSMON, REFERENCE}
 
 
+def timed(runners: dict, pages, truth, seconds: dict, pages_run: dict) -> dict:
+    """Run ``runners`` over ``pages`` and add their time and page counts to the totals."""
+    out, secs = run_interleaved(runners, pages, truth)
+    for name in runners:
+        seconds[name] += secs[name]
+        pages_run[name] += len(pages)
+    return out
+
+
 def run_interleaved(
     runners: dict[str, Runner], pages: dict[str, str], truth: dict[str, dict]
 ) -> tuple[dict[str, dict[str, Result]], dict[str, float]]:
@@ -189,10 +198,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if not args.skip_body_set:
         pages, truth = load_pages(args.body_data, args.limit)
-        out, secs = run_interleaved(runners, pages, truth)
-        for name in names:
-            seconds[name] += secs[name]
-            pages_run[name] += len(pages)
+        out = timed(runners, pages, truth, seconds, pages_run)
         print(f"Body: {len(pages)} pages from {args.body_data}, shingle F1 / P / R")
         header = f"{'extractor':34} {'half':15} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6}"
         print(header + "\n" + "-" * len(header))
@@ -208,10 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     if meta_names:
         pages, truth = load_pages(args.meta_data, args.limit)
         meta_runners = {name: runners[name] for name in meta_names}
-        out, secs = run_interleaved(meta_runners, pages, truth)
-        for name in meta_names:
-            seconds[name] += secs[name]
-            pages_run[name] += len(pages)
+        out = timed(meta_runners, pages, truth, seconds, pages_run)
         scorer = metadata_scorer(args.meta_data)
         print(f"Metadata: {len(pages)} pages from {args.meta_data} (its score.py)")
         header = f"{'extractor':34} {'half':15} {'headline':>16} {'date':>16} {'body F1 (n)':>12}"
