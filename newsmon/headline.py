@@ -113,13 +113,13 @@ def _confirmed_h1(h1s: list[str], metadata: list[str], cleaned: list[str], furni
     """The `<h1>` that a metadata title repeats (whole, or with furniture around it)."""
     if not h1s or not metadata:
         return None
-    keys = {_key(c) for c in cleaned} | {_key(m) for m in metadata}
+    keys = {title_key(c) for c in cleaned} | {title_key(m) for m in metadata}
     for h1 in h1s:
-        if _key(h1) in keys:
+        if title_key(h1) in keys:
             return h1
     for h1 in h1s:
-        key = _key(h1)
-        if len(key) >= MIN_PART_CHARS and not furniture.is_label(h1) and any(_is_part(key, _key(m)) for m in metadata):
+        key = title_key(h1)
+        if len(key) >= MIN_PART_CHARS and not furniture.is_label(h1) and any(_is_part(key, title_key(m)) for m in metadata):
             return h1
     return None
 
@@ -133,7 +133,7 @@ def _shortest_shared(cleaned: list[str]) -> str:
     """The first candidate, or a shorter one that the first starts with (a subtitle dropped)."""
     best = cleaned[0]
     for other in cleaned[1:]:
-        if len(other) < len(best) and _key(best).startswith(_key(other) + " "):
+        if len(other) < len(best) and title_key(best).startswith(title_key(other) + " "):
             best = other
     return best
 
@@ -154,7 +154,7 @@ class _Furniture:
         self.domain = {_squash(host.removeprefix("www."))} | {_squash(p) for p in labels}
         self.domain.discard("")
         section = facts.first("article:section")
-        self.sections = {_key(section)} if section else set()
+        self.sections = {title_key(section)} if section else set()
         self._tree = tree
         self._links: set[str] | None = None
 
@@ -173,18 +173,18 @@ class _Furniture:
     def is_furniture(self, part: str, visible: bool = False) -> bool:
         """Site name or date; in a metadata title also the section or a link's text (a kicker
         printed above the headline on the page is a link too, and is part of what it shows)."""
-        if self.is_site(part) or _DATE_PART.match(part):
+        if self.is_site(part) or is_date_part(part):
             return True
         if visible:
             return False
-        key = _key(part)
+        key = title_key(part)
         if key in self.sections:
             return True
         return len(key.split()) <= MAX_FURNITURE_WORDS and key in self.links()
 
     def is_label(self, text: str) -> bool:
         """A site, section or short link name in a heading ("Politics", "Opinion"), not a headline."""
-        key = _key(text)
+        key = title_key(text)
         return self.is_site(text) or key in self.sections or (
             len(key.split()) <= MAX_LABEL_WORDS and key in self.links()
         )
@@ -195,7 +195,7 @@ class _Furniture:
             for a in self._tree.iter("a"):
                 text = a.text_content()
                 if text and len(text) < 60:
-                    self._links.add(_key(text))
+                    self._links.add(title_key(text))
         return self._links
 
     def strip(self, text: str, visible: bool = False) -> str:
@@ -205,7 +205,7 @@ class _Furniture:
         are furniture.
         """
         text = self._without_glued_name(_PUBLISHED_NOTE.sub("", text).strip() or text)
-        spans = _spans(text)
+        spans = part_spans(text)
         if len(spans) < 2:
             return text
         start, end = 0, len(spans)
@@ -226,7 +226,7 @@ class _Furniture:
         return text
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
+def part_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each separator-delimited part of ``text``."""
     spans, pos = [], 0
     for match in _SEPARATOR.finditer(text):
@@ -238,12 +238,17 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()] or [(0, len(text))]
 
 
+def is_date_part(text: str) -> bool:
+    """Whether a separator-cut part is a date alone ("13.06.2023", "June 5, 2024", "2023年6月13日")."""
+    return _DATE_PART.match(text) is not None
+
+
 def _clean_text(text: str | None) -> str | None:
     text = " ".join((text or "").split())
     return text or None
 
 
-def _key(text: str | None) -> str:
+def title_key(text: str | None) -> str:
     """Comparable form: NFKC, lower case, word characters separated by single spaces."""
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text or "").lower()))
 
