@@ -18,6 +18,7 @@ class PageItem(scrapy.Item):
     # Filled by pipelines:
     raw_ref = scrapy.Field()
     article = scrapy.Field()  # newsmon.extraction.ExtractedArticle
+    extracted_title = scrapy.Field()  # the title as read, before its source's repeated furniture was cut
     tags = scrapy.Field()  # classifier.Tags
     model_version = scrapy.Field()
     citations = scrapy.Field()  # newsmon.citations.Citation values found in the article (crawlers.pipelines.citations)

@@ -58,6 +58,7 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {
     "crawlers.pipelines.rawarchive.RawArchivePipeline": 100,
     "crawlers.pipelines.extract.ExtractPipeline": 200,
+    "crawlers.pipelines.titles.SourceTitlesPipeline": 250,
     "crawlers.pipelines.classify.ClassifyPipeline": 300,
     "crawlers.pipelines.citations.CitationsPipeline": 350,
     "crawlers.pipelines.store.StorePipeline": 400,

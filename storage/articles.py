@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsmon.clean import AUTHOR_MAX, SITE_MAX, TITLE_MAX, URL_MAX, clean_line, clean_text, clean_url
@@ -41,6 +41,9 @@ class ArticleRecord:
     # newsmon.citations.Citation values the article cites (None: not scanned, keep the links)
     citations: Any = None
     modified: datetime | None = None  # the page's last-modified time, like ``published``
+    # The title as read from the page alone, when ``title`` lost furniture its source repeats
+    # (newsmon.sourcefurniture); None: the same as ``title``
+    extracted_title: str | None = None
 
     def __post_init__(self) -> None:
         """Scraped strings are cleaned here, the one door every write goes through (newsmon.clean)."""
@@ -48,6 +51,7 @@ class ArticleRecord:
         self.fetched_url = clean_url(self.fetched_url)[:URL_MAX]
         self.text = clean_text(self.text)
         self.title = clean_line(self.title, TITLE_MAX)
+        self.extracted_title = _extracted_title(self.title, self.extracted_title)
         self.author = clean_line(self.author, AUTHOR_MAX)
         self.site = clean_line(self.site, SITE_MAX)
 
@@ -87,6 +91,33 @@ def redate(session: Session, article_id: int, published: datetime | None, modifi
                                       text=article.text, published=published, modified=modified))
 
 
+def recent_titles(session: Session, source: str, limit: int) -> list[str]:
+    """The titles of the source's latest ``limit`` articles as extracted, newest first: one query
+    on the source index, for comparing a new page's title with its siblings'."""
+    query = (select(func.coalesce(Article.extracted_title, Article.title))
+             .where(Article.source == source, Article.title.is_not(None))
+             .order_by(Article.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def retitle(session: Session, article_id: int, title: str | None, extracted_title: str | None) -> bool:
+    """Set the title read again from an unchanged page in place (no revision: the text is the
+    same); a page that gives no title keeps the stored one. Whether anything changed."""
+    title = clean_line(title, TITLE_MAX)
+    extracted_title = _extracted_title(title, extracted_title)
+    article = session.get(Article, article_id)
+    if title is None or (title, extracted_title) == (article.title, article.extracted_title):
+        return False
+    article.title, article.extracted_title = title, extracted_title
+    return True
+
+
+def _extracted_title(title: str | None, extracted_title: str | None) -> str | None:
+    """The title as extracted, cleaned, when it is not the (cleaned) title itself."""
+    extracted_title = clean_line(extracted_title, TITLE_MAX)
+    return None if extracted_title == title else extracted_title
+
+
 def upsert_articles(
     session: Session, records: Sequence[ArticleRecord], stories: StoryAssigner | None = None
 ) -> UpsertResult:
@@ -108,6 +139,7 @@ def upsert_articles(
         if article is None:
             article = Article(
                 url=url, fetched_url=record.fetched_url, source=record.source, title=record.title,
+                extracted_title=record.extracted_title,
                 text=record.text, author=record.author,
                 language=record.language, site=record.site, raw_ref=record.raw_ref,
                 encoding=record.encoding, content_hash=digest, first_seen=now, updated=now,
@@ -121,6 +153,7 @@ def upsert_articles(
                 content_hash=article.content_hash, raw_ref=article.raw_ref, fetched=article.updated,
             ))
             article.title, article.text, article.content_hash = record.title, record.text, digest
+            article.extracted_title = record.extracted_title
             article.raw_ref, article.updated, article.fetched_url = record.raw_ref, now, record.fetched_url
             article.encoding = record.encoding
             _set_dates(article, record)

@@ -55,6 +55,9 @@ class Article(Base):
     fetched_url: Mapped[str] = mapped_column(String(2048))
     source: Mapped[str] = mapped_column(String(200), index=True)
     title: Mapped[str | None] = mapped_column(Text, default=None)
+    # The title as read from the page alone, when ``title`` lost furniture its source repeats on
+    # every page (NULL: the same as ``title``); the next pages of the source are compared with it.
+    extracted_title: Mapped[str | None] = mapped_column(Text, default=None)
     text: Mapped[str] = mapped_column(Text)
     # The page's own times, naive UTC (so coalesce(published, first_seen) sorts true instants), each
     # with the UTC offset the page gave in minutes (None: no zone given; newsmon.clock shows them).

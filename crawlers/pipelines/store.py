@@ -50,6 +50,7 @@ class StorePipeline:
             author=article.author, language=article.language, site=article.site,
             raw_ref=item.get("raw_ref"), encoding=item.get("encoding"), fetched=item.get("fetched"),
             tags=item.get("tags"), model_version=item.get("model_version"), citations=item.get("citations"),
+            extracted_title=item.get("extracted_title"),
         ))
         if len(self.pending) >= self.batch_size:
             await self.flush()
@@ -67,7 +68,7 @@ class StorePipeline:
                 await asyncio.to_thread(self._write, batch)
             except Exception as exc:  # noqa: BLE001 - a bad row, or another crawl inserted a URL first
                 logger.warning("could not store a batch of %d articles (%s); storing them one by one",
-                               len(batch), _first_line(exc))
+                               len(batch), first_line(exc))
                 # The rolled-back batch left its copies in the in-memory story index: start afresh.
                 self.stories = await asyncio.to_thread(self._load_story_index)
                 for record in batch:  # each in its own transaction: a new SELECT sees the other crawl's rows
@@ -79,7 +80,7 @@ class StorePipeline:
         except Exception as exc:  # noqa: BLE001 - the crawl goes on; this page is fetched again next run
             self.stats.inc_value(runstats.STORE_FAILED)
             self.stats.inc_value(runstats.source_error_key(record.source, Reason.STORE_FAILED))
-            logger.error("could not store %s: %s", record.url, _first_line(exc))
+            logger.error("could not store %s: %s", record.url, first_line(exc))
             self.stories = await asyncio.to_thread(self._load_story_index)
 
     def _write(self, batch: list[ArticleRecord]) -> None:
@@ -95,7 +96,7 @@ class StorePipeline:
                     len(result.inserted), len(result.updated), len(result.unchanged))
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     """The driver's message without SQLAlchemy's parameters and background link."""
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
