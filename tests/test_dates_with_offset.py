@@ -318,11 +318,12 @@ def test_reextract_redates_unchanged_pages(db_url, tmp_path):
 
     url = "https://news.example.org/late-vote"
     ref = RawStore(tmp_path / "raw").put(DATED_PAGE)
-    page_text = extract_article(DATED_PAGE, url).text
+    page = extract_article(DATED_PAGE, url)
     factory = open_database(db_url, migrate=False)
     with factory() as session, session.begin():  # the bug: the evening pushed to the next day
-        upsert_articles(session, [ArticleRecord(url=url, fetched_url=url, source="desk", text=page_text,
-                                                published=datetime(2024, 4, 26), raw_ref=ref, encoding="utf-8")])
+        upsert_articles(session, [ArticleRecord(url=url, fetched_url=url, source="desk", text=page.text,
+                                                title=page.title, published=datetime(2024, 4, 26), raw_ref=ref,
+                                                encoding="utf-8")])
     args = ["reextract", "--db", db_url, "--raw-dir", str(tmp_path / "raw")]
     assert "0 would change, 0 unchanged, 1 would get new dates" in run(*args, "--dry-run")
     assert "0 changed, 0 unchanged, 1 got new dates" in run(*args)

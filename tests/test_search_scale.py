@@ -123,11 +123,11 @@ def test_migration_0009_up_and_down(db_url):
 
     engine = make_engine(db_url)
     config = alembic_config(engine)
-    command.downgrade(config, "0008")
     factory = open_database(db_url, migrate=False)
-    with factory() as session, session.begin():
+    with factory() as session, session.begin():  # at head: the ORM writes this code's columns
         upsert_articles(session, [record("https://a.example/zh", "美国收紧对华芯片出口管制。" * 5, "zh"),
                                   record("https://a.example/en", "Export controls tighten. " * 5)])
+    command.downgrade(config, "0008")  # the words-only index, filled from the stored articles
     assert len(words_index_finds(factory, "tighten")) == 1
     command.upgrade(config, "head")  # the index is rebuilt from the stored articles
     with factory() as session:
