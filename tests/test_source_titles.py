@@ -154,3 +154,48 @@ def test_migration_0010_up_and_down(db_url):
     command.upgrade(config, "head")
     assert "extracted_title" in {c["name"] for c in inspect(engine).get_columns("article")}
     engine.dispose()
+
+
+def pipeline_item(n: int, source: str = "ledger") -> dict:
+    from newsmon.extraction import ExtractedArticle
+
+    fields = {name: None for name in ExtractedArticle.__dataclass_fields__}
+    return {"source": source, "article": ExtractedArticle(**{**fields, "title": HEADLINES[n] + SUFFIX, "text": "x"})}
+
+
+def test_the_pipeline_asks_the_store_once_per_source_and_learns_as_items_pass(session_factory, db_url):
+    import asyncio
+
+    from crawlers.pipelines.titles import SourceTitlesPipeline
+
+    with session_factory() as session, session.begin():
+        upsert_articles(session, [record(n, HEADLINES[n], HEADLINES[n] + SUFFIX) for n in range(2)])
+    pipeline = SourceTitlesPipeline(db_url)
+    asked = []
+    stored_titles = pipeline._stored_titles
+    pipeline._stored_titles = lambda source: asked.append(source) or stored_titles(source)
+
+    async def run(items):
+        return await asyncio.gather(*(pipeline.process_item(item) for item in items))
+
+    try:
+        out = asyncio.run(run([pipeline_item(n) for n in range(2, 6)] + [{"source": "ledger"}]))
+    finally:
+        pipeline.close_spider()
+    assert asked == ["ledger"]
+    titles = [item["article"].title for item in out[:4]]
+    assert titles[0] == HEADLINES[2] + SUFFIX  # two siblings only
+    assert titles[1:] == HEADLINES[3:6]
+    assert [item["extracted_title"] for item in out[:4]] == [h + SUFFIX for h in HEADLINES[2:6]]
+    assert out[4] == {"source": "ledger"}  # an item without an article passes untouched
+
+
+def test_without_the_store_titles_are_kept_as_read(tmp_path, caplog):
+    import asyncio
+
+    from crawlers.pipelines.titles import SourceTitlesPipeline
+
+    pipeline = SourceTitlesPipeline(f"sqlite:///{tmp_path / 'missing.db'}")
+    item = asyncio.run(pipeline.process_item(pipeline_item(0)))
+    assert item["article"].title == HEADLINES[0] + SUFFIX
+    assert "could not read the stored titles of source ledger" in caplog.text
