@@ -122,6 +122,9 @@ class ArticleTopic(Base):
     confidence: Mapped[float] = mapped_column(Float)
     model_version: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(16), default="model")
+    # The article's date (coalesce(published, first_seen)), copied by the database's triggers
+    # (migration 0011) and never written from Python: a topic's newest tags are one index walk.
+    article_date: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     article: Mapped[Article] = relationship(back_populates="topics")
 
@@ -205,6 +208,8 @@ Index("ix_article_date", func.coalesce(Article.published, Article.first_seen), A
 Index("ix_article_source_date", Article.source, func.coalesce(Article.published, Article.first_seen), Article.id)
 Index("ix_article_story_newest", Article.story_id, Article.first_seen, Article.id)
 Index("ix_article_topic_label_confidence", ArticleTopic.label, ArticleTopic.confidence, ArticleTopic.article_id)
+Index("ix_article_topic_label_date", ArticleTopic.label, ArticleTopic.article_date, ArticleTopic.article_id,
+      ArticleTopic.confidence)
 
 
 class ArticleSignature(Base):

@@ -69,10 +69,33 @@ def filtered(dialect: str, f: ArticleFilter, *, as_set: bool = False, walk_text:
     return query
 
 
-def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
+def newest_first(session: Session, f: ArticleFilter) -> Select[tuple[Article]]:
+    """``filtered`` ordered newest first (by article date, then id), without limit or offset.
+
+    A filter on one topic walks that topic's tags newest first (ix_article_topic_label_date: the
+    tag carries its article's date) and checks the other filters on each tag's article. Walking
+    every article newest first and probing its tags read 33,000 articles to find the newest 2,000
+    of one topic at a million; this reads about 2,000 tags.
+    """
     dialect = session.get_bind().dialect.name
-    query = filtered(dialect, f, walk_text=common_words(session, f.search))
-    query = query.order_by(article_date().desc(), Article.id.desc())
+    walk_text = common_words(session, f.search)
+    if len(f.topics) != 1:
+        return filtered(dialect, f, walk_text=walk_text).order_by(article_date().desc(), Article.id.desc())
+    tag = ArticleTopic
+    others = replace(f, topics=(), min_confidence=0.0, since=None, until=None)
+    query = (filtered(dialect, others, walk_text=walk_text).join(tag, tag.article_id == Article.id)
+             .where(tag.label == f.topics[0]))
+    if f.min_confidence:
+        query = query.where(tag.confidence >= f.min_confidence)
+    if f.since:
+        query = query.where(tag.article_date >= f.since)
+    if f.until:
+        query = query.where(tag.article_date < f.until)
+    return query.order_by(tag.article_date.desc(), tag.article_id.desc())
+
+
+def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
+    query = newest_first(session, f)
     if f.limit:
         query = query.limit(f.limit)
     if f.offset:

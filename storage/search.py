@@ -13,9 +13,8 @@ from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleTopic
-from storage.batches import chunks
-from storage.fulltext import common_words
-from storage.queries import ArticleFilter, article_date, filtered
+from storage.batches import in_batches
+from storage.queries import ArticleFilter, article_date, filtered, newest_first
 
 
 def selected_ids(session: Session, f: ArticleFilter) -> Select:
@@ -33,11 +32,10 @@ def newest_matches(session: Session, f: ArticleFilter, size: int = SAMPLE) -> Su
     Counting every match costs time in proportion to the matches (facets took 1 s for one
     language at a million articles); the newest ``size`` read the date index backwards and stop.
     """
-    query = filtered(session.get_bind().dialect.name, replace(f, limit=None, offset=0),
-                     walk_text=common_words(session, f.search))
+    query = newest_first(session, replace(f, limit=None, offset=0))
     day = article_date().label("day")
     return (query.with_only_columns(Article.id, Article.story_id, day, Article.language, Article.source)
-            .order_by(article_date().desc(), Article.id.desc()).limit(size).subquery("newest"))
+            .limit(size).subquery("newest"))
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,10 @@ def _newest_tagged(session: Session, f: ArticleFilter, sample: int) -> tuple[lis
         _day, oldest = min(((_as_datetime(row[2]), row[0]) for row in articles))
         articles = [row for row in articles if row[0] != oldest]
     labels: dict[int, list[str]] = defaultdict(list)
-    for batch in chunks([row[0] for row in articles]):
+    dialect = session.get_bind().dialect.name
+    for among in in_batches(dialect, ArticleTopic.article_id, [row[0] for row in articles]):
         for article_id, label, confidence in session.execute(
-                select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence)
-                .where(ArticleTopic.article_id.in_(batch))):
+                select(ArticleTopic.article_id, ArticleTopic.label, ArticleTopic.confidence).where(among)):
             if confidence >= f.min_confidence:
                 labels[article_id].append(label)
     rows = [(*row, label) for row in articles for label in (labels.get(row[0]) or [None])]

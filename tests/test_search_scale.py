@@ -3,16 +3,17 @@ walked newest first, and migration 0009 both ways. Each on SQLite and PostgreSQL
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 import storage.stories
 from storage.articles import ArticleRecord, upsert_articles
 from storage.db import make_engine, open_database
 from storage.fulltext import PG_DOCUMENT, fts5_query, fts_text
 from storage.models import Article, ArticleTopic, Story
-from storage.queries import ArticleFilter, find_articles, total_matching
+from storage.queries import ArticleFilter, article_date, filtered, find_articles, total_matching
 from storage.search import attention, facets
 from storage.stories import stories_overview
 
@@ -138,3 +139,75 @@ def test_migration_0009_up_and_down(db_url):
     command.upgrade(config, "head")
     factory.kw["bind"].dispose()
     engine.dispose()
+
+
+def test_tags_carry_their_articles_date_through_every_write(session):
+    from storage.articles import redate
+    from storage.tagging import apply_tags
+
+    undated = ArticleRecord(url="https://a.example/undated", fetched_url="https://a.example/undated",
+                            text="Treaty talks. " * 5, source="s")
+    upsert_articles(session, [record("https://a.example/dated", "Treaty talks. " * 5, day=3), undated])
+    dated, first_seen_only = session.scalars(select(Article).order_by(Article.id)).all()
+    for article in (dated, first_seen_only):
+        apply_tags(session, article, SimpleNamespace(relevance=0.9, relevant=True,
+                                                     topics={"safety": 0.8, "sanctions": 0.6}), "t")
+    session.commit()
+
+    def tag_dates(article: Article) -> set[datetime]:
+        return set(session.scalars(select(ArticleTopic.article_date).where(ArticleTopic.article_id == article.id)))
+
+    assert tag_dates(dated) == {START + timedelta(days=3)}
+    assert tag_dates(first_seen_only) == {first_seen_only.first_seen}  # as article_date() says
+    redate(session, dated.id, START + timedelta(days=5), None)  # the page now gives another date
+    session.commit()
+    assert tag_dates(dated) == {START + timedelta(days=5)}
+
+
+def test_one_topic_walks_its_tags_and_selects_what_the_general_query_does(session):
+    fill(session, 12)
+    for f in [ArticleFilter(topics=["safety"]), ArticleFilter(topics=["safety"], min_confidence=0.95),
+              ArticleFilter(topics=["safety"], since=START + timedelta(hours=20), until=START + timedelta(hours=41)),
+              ArticleFilter(topics=["safety"], sources=["s0"], search="treaty", limit=2, offset=1),
+              ArticleFilter(topics=["safety", "nothing"])]:
+        general = filtered("any", f).order_by(article_date().desc(), Article.id.desc())
+        general = session.scalars(general.limit(f.limit).offset(f.offset)).all() if f.search is None else None
+        walked = find_articles(session, f)
+        if general is not None:
+            assert [a.id for a in walked] == [a.id for a in general]
+    assert [a.id for a in find_articles(session, ArticleFilter(topics=["safety"]))] == [31, 25, 19, 13, 7, 1]
+    assert [a.id for a in find_articles(session, ArticleFilter(topics=["safety"], sources=["s0"], search="treaty",
+                                                                limit=2, offset=1))] == [25, 19]
+    chart = attention(session, ArticleFilter(topics=["safety"], since=START + timedelta(hours=20)))
+    assert sum(chart.counts["safety"]) == 4
+
+
+def test_migration_0011_fills_the_tags_dates_and_goes_back(db_url):
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    engine = make_engine(db_url)
+    config = alembic_config(engine)
+    factory = open_database(db_url, migrate=False)
+    with factory() as session:
+        fill(session, 2)
+    command.downgrade(config, "0010")
+    command.upgrade(config, "head")
+    with factory() as session:
+        assert session.execute(select(ArticleTopic.article_id, ArticleTopic.article_date)).all() == [(1, START)]
+        assert [a.id for a in find_articles(session, ArticleFilter(topics=["safety"]))] == [1]
+    factory.kw["bind"].dispose()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_our_postgresql_sessions_keep_their_settings_across_transactions(postgres_server):
+    from storage.db import POSTGRESQL_SESSION
+
+    factory = open_database(postgres_server, migrate=False)
+    for _ in range(2):  # a second session gets the pooled connection after its rollback
+        with factory() as session:
+            assert {name: session.scalar(text(f"SHOW {name}")) for name in POSTGRESQL_SESSION} == POSTGRESQL_SESSION
+            session.rollback()
+    factory.kw["bind"].dispose()
