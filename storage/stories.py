@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from newsmon.dedup import DedupSettings, text_change
 from storage.batches import chunks
 from storage.fulltext import fts_count
-from storage.queries import ArticleFilter, filtered
+from storage.queries import ArticleFilter, filtered, matching_ids
 from storage.models import Article, ArticleRevision, Story
 
 
@@ -60,7 +60,7 @@ def stories_overview(
     if isinstance(article_ids, ArticleFilter):
         dialect = session.get_bind().dialect.name
         f = replace(article_ids, limit=None, offset=0)
-        selected = filtered(dialect, f, as_set=True).with_only_columns(Article.id)
+        selected = matching_ids(session, f)
         walkable = filtered(dialect, f, walk_text=True).with_only_columns(Article.id)
     elif article_ids is not None:
         selected = article_ids if isinstance(article_ids, Select) else list(article_ids)

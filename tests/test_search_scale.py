@@ -80,6 +80,13 @@ def test_totals_stop_at_the_cap_and_say_so(session):
     assert total_matching(session, ArticleFilter(topics=["safety"], limit=2), stories=True, cap=4) == (4, True)
     assert total_matching(session, ArticleFilter(topics=["safety"]), stories=True) == (5, False)
     assert total_matching(session, ArticleFilter(search="treaty", limit=2), cap=5) == (5, True)
+    # counted in the topic's tags alone, in the full-text index alone: the same numbers
+    assert total_matching(session, ArticleFilter(topics=["safety"])) == (5, False)
+    assert total_matching(session, ArticleFilter(topics=["safety"], since=START + timedelta(hours=20))) == (3, False)
+    assert total_matching(session, ArticleFilter(topics=["safety"], min_confidence=0.95)) == (0, False)
+    assert total_matching(session, ArticleFilter(topics=["safety"], sources=["s1"])) == (0, False)
+    assert total_matching(session, ArticleFilter(search="treaty")) == (30, False)
+    assert total_matching(session, ArticleFilter(search="nothing")) == (0, False)
     # a page past the cap is counted up to its end, so paging deep still knows where results stop
     assert total_matching(session, ArticleFilter(limit=10, offset=20), cap=5) == (30, False)
 
