@@ -72,12 +72,11 @@ def filtered(dialect: str, f: ArticleFilter, *, as_set: bool = False, walk_text:
 def newest_first(session: Session, f: ArticleFilter) -> Select[tuple[Article]]:
     """``filtered`` ordered newest first (by article date, then id), without limit or offset.
 
-    A filter on one topic walks that topic's tags newest first (see :func:`_one_topic`).
+    A filter on one topic walks that topic's tags newest first (see :func:`one_topic`).
     """
-    walk_text = common_words(session, f.search)
-    query = _one_topic(session.get_bind().dialect.name, f, walk_text)
+    query = one_topic(session, f)
     if query is None:
-        return filtered(session.get_bind().dialect.name, f, walk_text=walk_text).order_by(
+        return filtered(session.get_bind().dialect.name, f, walk_text=common_words(session, f.search)).order_by(
             article_date().desc(), Article.id.desc())
     return query.order_by(ArticleTopic.article_date.desc(), ArticleTopic.article_id.desc())
 
@@ -90,13 +89,13 @@ def matching_ids(session: Session, f: ArticleFilter) -> Select[tuple[int]]:
     42 ms for "safety" at a million, before the first row); otherwise topics are an IN list.
     """
     f = replace(f, limit=None, offset=0)
-    query = _one_topic(session.get_bind().dialect.name, f, common_words(session, f.search))
+    query = one_topic(session, f)
     if query is None:
         query = filtered(session.get_bind().dialect.name, f, as_set=True)
     return query.with_only_columns(Article.id)
 
 
-def _one_topic(dialect: str, f: ArticleFilter, walk_text: bool) -> Select[tuple[Article]] | None:
+def one_topic(session: Session, f: ArticleFilter) -> Select[tuple[Article]] | None:
     """``filtered`` for a filter on exactly one topic, driven from that topic's tags; else None.
 
     The tag carries its article's date (ix_article_topic_label_date), so the topic's newest tags
@@ -107,7 +106,7 @@ def _one_topic(dialect: str, f: ArticleFilter, walk_text: bool) -> Select[tuple[
     if len(f.topics) != 1:
         return None
     others = replace(f, topics=(), min_confidence=0.0, since=None, until=None)
-    return (filtered(dialect, others, walk_text=walk_text)
+    return (filtered(session.get_bind().dialect.name, others, walk_text=common_words(session, f.search))
             .join(ArticleTopic, ArticleTopic.article_id == Article.id).where(*_tag_conditions(f)))
 
 

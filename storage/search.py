@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleTopic
 from storage.batches import in_batches
-from storage.queries import ArticleFilter, article_date, filtered, newest_first
+from storage.queries import ArticleFilter, article_date, filtered, matching_ids, newest_first, one_topic, total_matching
 
 
 def selected_ids(session: Session, f: ArticleFilter) -> Select:
@@ -108,15 +108,18 @@ class Attention:
 MAX_BARS = 120  # more days than this are grouped by week
 
 
-def attention(session: Session, f: ArticleFilter, sample: int = SAMPLE) -> Attention:
-    """Distinct stories (an article without a story counts alone) per day and topic, over the
-    newest ``sample`` matches: the chart then starts where the sample does."""
-    tagged, sampled = _newest_tagged(session, f, sample)
-    stories: dict[tuple[date, str], set[int]] = defaultdict(set)
-    for article_id, story_id, day, _language, _source, label in tagged:
-        if label is not None and (not f.topics or label in f.topics):
-            stories[(_as_date(day), label)].add(story_id if story_id is not None else -article_id)
-    rows = [(day, label, len(ids)) for (day, label), ids in stories.items()]
+EXACT_CHART = 20_000  # up to this many matches the chart counts them all, in SQL
+
+
+def attention(session: Session, f: ArticleFilter, sample: int = SAMPLE, exact: int = EXACT_CHART) -> Attention:
+    """Distinct stories (an article without a story counts alone) per day and topic.
+
+    Every match counts when there are at most ``exact`` (90 days of one topic at a million
+    articles are 7,700); beyond, the newest ``sample`` do and the chart starts where they do.
+    """
+    f = replace(f, limit=None, offset=0)
+    sampled = total_matching(session, f, cap=exact).is_lower_bound
+    rows = _sampled_stories_per_day(session, f, sample) if sampled else _stories_per_day(session, f)
     if not rows:
         return Attention([], {}, "day")
     per_day: dict[date, dict[str, int]] = defaultdict(dict)
@@ -134,6 +137,32 @@ def attention(session: Session, f: ArticleFilter, sample: int = SAMPLE) -> Atten
         for label, n in by_label.items():
             counts[label][slot] += n  # a story on two days of one week counts twice: fine for a chart
     return Attention(days, counts, period, sample if sampled else None)
+
+
+def _stories_per_day(session: Session, f: ArticleFilter) -> list[tuple[date, str, int]]:
+    """(day, topic, distinct stories) over every match of ``f``, grouped in SQL."""
+    tag = ArticleTopic
+    day = func.date(tag.article_date)  # the tag's copy of article_date()
+    columns = (day, tag.label, func.count(func.distinct(func.coalesce(Article.story_id, -Article.id))))
+    query = one_topic(session, f)  # its tags are the ones counted: one pass over them
+    if query is not None:
+        query = query.with_only_columns(*columns)
+    else:
+        query = (select(*columns).join(Article, Article.id == tag.article_id)
+                 .where(tag.article_id.in_(matching_ids(session, f)), tag.confidence >= f.min_confidence))
+        if f.topics:
+            query = query.where(tag.label.in_(list(f.topics)))
+    return [(_as_date(value), label, n) for value, label, n in session.execute(query.group_by(day, tag.label))]
+
+
+def _sampled_stories_per_day(session: Session, f: ArticleFilter, sample: int) -> list[tuple[date, str, int]]:
+    """(day, topic, distinct stories) over the newest ``sample`` matches of ``f``."""
+    tagged, _sampled = _newest_tagged(session, f, sample)
+    stories: dict[tuple[date, str], set[int]] = defaultdict(set)
+    for article_id, story_id, day, _language, _source, label in tagged:
+        if label is not None and (not f.topics or label in f.topics):
+            stories[(_as_date(day), label)].add(story_id if story_id is not None else -article_id)
+    return [(day, label, len(ids)) for (day, label), ids in stories.items()]
 
 
 def _as_datetime(value) -> datetime:

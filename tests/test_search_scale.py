@@ -111,7 +111,10 @@ def test_facets_and_chart_count_the_newest_matches_and_say_how_many(session):
     assert newest.sample == 4 and newest.sources == [("s2", 2), ("s0", 1), ("s1", 1)]
     chart = attention(session, ArticleFilter(topics=["safety"]))
     assert chart.sample is None and sum(chart.counts["safety"]) == 3
-    assert attention(session, ArticleFilter(), sample=8).sample == 8
+    assert attention(session, ArticleFilter(), sample=8, exact=17).sample == 8  # 18 matches: more than exact
+    every = attention(session, ArticleFilter(), sample=8)  # 18 matches, all counted in SQL
+    assert every.sample is None and every.counts == {"safety": [3]}
+    assert attention(session, ArticleFilter(), sample=20, exact=17).counts == every.counts
 
 
 def words_index_finds(factory, word: str) -> list[int]:
