@@ -117,3 +117,14 @@ def test_unreachable_database_is_a_one_line_error(tmp_path):
                                 capture_output=True, text=True, cwd=tmp_path, timeout=60)
         assert result.returncode == 1
         assert result.stderr.startswith("Error: database: ") and "Traceback" not in result.stderr
+
+
+def test_the_table_says_how_many_matched_counting_as_the_workbench_does(db_url, monkeypatch):
+    import storage.queries
+
+    seed(db_url)
+    result = CliRunner().invoke(cli, ["query", "--db", db_url, "--limit", "1"])
+    assert result.exit_code == 0 and "1 of 2 articles shown" in result.output
+    monkeypatch.setattr(storage.queries, "TOTAL_CAP", 1)  # as if more matched than the workbench counts
+    result = CliRunner().invoke(cli, ["query", "--db", db_url, "--limit", "1"])
+    assert "1 of more than 1 articles shown" in result.output

@@ -43,9 +43,8 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     50 and says how many matched.
     """
     from storage.db import open_for_command
-    from storage.queries import ArticleFilter, count_matching, filtered, find_articles
+    from storage.queries import ArticleFilter, find_articles, total_matching
     from storage.stories import stories_overview
-    from storage.models import Article
 
     from newsmon.names import language_problem, source_problem, topic_problem
     from storage.queries import known_sources
@@ -68,20 +67,18 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
         if problem:
             raise click.UsageError(problem)
         if group_by == "story":
-            selected = filtered(session.get_bind().dialect.name, article_filter).with_only_columns(Article.id)
-            rows = [story_row(s) for s in stories_overview(session, selected, limit=limit or None)]
-            if limit and len(rows) == limit:
-                total = count_matching(session, article_filter, stories=True)
+            rows = [story_row(s) for s in stories_overview(session, article_filter, limit=limit or None)]
             printers = {"table": print_story_table, "csv": print_story_csv, "json": print_json}
         else:
             rows = [article_row(a) for a in find_articles(session, article_filter)]
-            if limit and len(rows) == limit:
-                total = count_matching(session, article_filter)
             printers = {"table": print_table, "csv": print_csv, "json": print_json}
+        if limit and len(rows) == limit:  # counted as the workbench counts: up to TOTAL_CAP
+            total = total_matching(session, article_filter, stories=group_by == "story")
     printers[fmt](rows)
-    if total is not None and total > len(rows):
+    if total is not None and (total.is_lower_bound or total.count > len(rows)):
         what = "stories" if group_by == "story" else "articles"
-        click.echo(f"{len(rows)} of {total} {what} shown (--limit 0 shows all)", err=fmt != "table")
+        of = f"more than {total.count:,}" if total.is_lower_bound else f"{total.count}"
+        click.echo(f"{len(rows)} of {of} {what} shown (--limit 0 shows all)", err=fmt != "table")
 
 
 def official_symbols(symbols) -> tuple[str, ...]:
