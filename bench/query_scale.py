@@ -1,7 +1,7 @@
 """Query speed at scale: fill a database through the real schema, then time each kind of query the
 workbench, its JSON API and `newsmon query` run (they share storage.queries / storage.search).
 
-    .venv/bin/python bench/query_scale.py [--db URL] [--articles 1000000] [--repeat 15] [--api]
+    .venv/bin/python bench/query_scale.py [--db URL] [--articles 1000000] [--repeat 15] [--api] [--cli]
 
 Without --db a fresh SQLite file is made in a temporary folder. A PostgreSQL URL must name an
 empty database (the script migrates it and fills it). Articles: six languages with their own
@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--api", action="store_true", help="also time /api/articles and /api/stories in-process")
+    parser.add_argument("--cli", action="store_true", help="also time `newsmon query` in-process (each run opens the database)")
     parser.add_argument("--no-fill", action="store_true", help="time an already filled database")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
@@ -174,7 +175,24 @@ def main() -> None:
                                ("search page", "/?topic=safety")]:
                 median, p95 = timed(lambda: client.get(path).raise_for_status(), args.repeat)
                 print(f"{name:<24}{median:>10.1f}{p95:>10.1f}")
+    if args.cli:
+        from click.testing import CliRunner
+
+        from newsmon.cli import cli
+
+        for name, options in [("CLI latest 50", []), ("CLI topic >= 0.7", ["--topic", "sanctions", "--min-confidence", "0.7"]),
+                              ("CLI source + relevant", ["--source", "source-03", "--relevant"]),
+                              ("CLI full text", ["--search", "export controls"]),
+                              ("CLI one row per story", ["--group-by", "story", "--topic", "safety"])]:
+            command = ["query", "--db", url, "--format", "json", "--limit", "50", *options]
+            median, p95 = timed(lambda: _ok(CliRunner().invoke(cli, command)), args.repeat)
+            print(f"{name:<24}{median:>10.1f}{p95:>10.1f}")
     factory.kw["bind"].dispose()
+
+
+def _ok(result) -> None:
+    if result.exit_code != 0:
+        raise SystemExit(f"newsmon query failed: {result.output.strip()}")
 
 
 if __name__ == "__main__":

@@ -173,10 +173,17 @@ def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False,
     return Total(min(n, cap), n > cap)
 
 
-def known_sources(session: Session) -> set[str]:
-    """Every source name that has an article or was ever crawled."""
+def known_sources(session: Session, asked: Sequence[str] = ()) -> set[str]:
+    """Every source name that has an article or was ever crawled.
+
+    With ``asked``: when each of those names has an article (one index seek each), just them.
+    Listing every name reads the whole source index, 60 ms at a million articles, so it is left
+    for when a name is unknown and the message lists the known ones.
+    """
     from storage.models import CrawlRunSource
 
+    if asked and all(session.scalar(select(exists().where(Article.source == name))) for name in asked):
+        return set(asked)
     stored = session.scalars(select(Article.source).distinct())
     crawled = session.scalars(select(CrawlRunSource.source).distinct())
     return set(stored) | set(crawled)

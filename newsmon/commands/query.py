@@ -63,7 +63,7 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     )
     total = None
     with open_for_command(db_url)() as session:
-        problem = source_problem(sources, known_sources(session)) if sources else None
+        problem = source_problem(sources, known_sources(session, sources)) if sources else None
         if problem:
             raise click.UsageError(problem)
         if group_by == "story":
