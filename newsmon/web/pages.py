@@ -17,7 +17,7 @@ from newsmon.web.params import Search, parse_search
 from newsmon.clock import utcnow
 from storage.models import Article
 from storage.queries import find_articles
-from storage.search import articles_per_day, attention, facets
+from storage.search import articles_per_day, facets_and_attention
 from storage.stories import get_story, story_articles
 
 DOWNLOAD_LIMIT = 10_000  # rows in one CSV download; the API pages through more
@@ -34,8 +34,7 @@ def search(request: Request) -> Response:
         else:
             total, found = article_page(session, query)
             rows = [article_row(a) for a in found]
-        found_facets = facets(session, query.filter)
-        chart = attention(session, query.filter)
+        found_facets, chart = facets_and_attention(session, query.filter)
     limit = query.filter.limit or 1
     pages = (total.count + limit - 1) // limit
     if total.is_lower_bound:  # more matches than were counted: there is always a next page to offer
