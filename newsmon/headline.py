@@ -159,15 +159,15 @@ class _Furniture:
         self._links: set[str] | None = None
 
     def is_site(self, text: str) -> bool:
-        squashed = _squash(text)
-        if not squashed:
+        spellings = {_squash(text), _squash(text.lower().translate(_ASCII_SPELLING))}
+        if not all(spellings):
             return True
-        if squashed in self.sites or squashed in self.domain:
+        if spellings & (self.sites | self.domain):
             return True
         short = len(_WORD.findall(text)) <= MAX_FURNITURE_WORDS
         return short and any(
             (len(d) >= 4 and d in squashed) or (len(d) == 3 and squashed.startswith(d))
-            for d in self.domain | self.sites
+            for d in self.domain | self.sites for squashed in spellings
         )
 
     def is_furniture(self, part: str, visible: bool = False) -> bool:
@@ -251,6 +251,11 @@ def _clean_text(text: str | None) -> str | None:
 def title_key(text: str | None) -> str:
     """Comparable form: NFKC, lower case, word characters separated by single spaces."""
     return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text or "").lower()))
+
+
+# How a domain spells letters ASCII lacks: "Börsen-Zeitung" at boersen-zeitung.de. Accents
+# dropped (_squash) cover the rest: "Seznam Zprávy" at seznamzpravy.cz.
+_ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"})
 
 
 def _squash(text: str | None) -> str:

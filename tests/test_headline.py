@@ -20,6 +20,8 @@ def headline(head: str, body: str = "", url: str | None = "https://news.example.
         ('<title>Zinsen steigen weiter | Börsen-Zeitung</title>'
          '<meta property="og:site_name" content="Börsen-Zeitung">', None, "Zinsen steigen weiter"),
         # the domain names it (accents and spaces do not matter)
+        ("<title>Zinsen steigen weiter | Börsen-Zeitung</title>", "https://www.boersen-zeitung.de/banken/1",
+         "Zinsen steigen weiter"),  # ö spelt "oe" in the domain
         ("<title>Vláda schválila rozpočet - Seznam Zprávy</title>", "https://www.seznamzpravy.cz/clanek/1",
          "Vláda schválila rozpočet"),
         ("<title>Budget vote delayed again - National | Globalnews.ca</title>"
