@@ -299,8 +299,10 @@ def group_stories(stories: list[DigestStory], sub: Subscription) -> list[tuple[s
 
 
 def daily_counts(session: Session, sub: Subscription, end: datetime, days: int = 30) -> tuple[list[date], dict[str, Counter]]:
-    """Stories per day (published, else first seen) by topic over the last ``days`` days, for the chart."""
-    first = (end - timedelta(days=days - 1)).date()
+    """Stories per day by topic over the last ``days`` days, for the chart: the day each page gave, in
+    its own offset (else the day it was first seen, in UTC). A page already on tomorrow's date where
+    it was published waits for tomorrow's chart."""
+    first, last = (end - timedelta(days=days - 1)).date(), end.date()
     start = datetime.combine(first, datetime.min.time())
     found = _matching(session, sub, start - timedelta(days=1), end, light=True)
     per_topic: dict[str, Counter] = defaultdict(Counter)
@@ -308,7 +310,7 @@ def daily_counts(session: Session, sub: Subscription, end: datetime, days: int =
         lead = matched[0]
         article = lead.article  # a plain row: its day in the page's own offset, the day of arrival when undated
         day = article_time(article.published, article.published_offset, article.first_seen).date()
-        if day < first:
+        if not first <= day <= last:
             continue
         per_topic[_group(lead.tags)[0]][day] += 1
     return [first + timedelta(days=i) for i in range(days)], dict(per_topic)

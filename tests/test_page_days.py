@@ -46,7 +46,7 @@ LABELS = ["relevant", "sanctions", "safety"]
 THRESHOLDS = {"relevant": 0.5, "sanctions": 0.5, "safety": 0.5}
 
 
-def seed(db_url: str) -> dict[str, int]:
+def seed(db_url: str, fetched: datetime = FETCHED) -> dict[str, int]:
     factory = open_database(db_url, migrate=False)
     try:
         with factory() as session, session.begin():
@@ -55,7 +55,7 @@ def seed(db_url: str) -> dict[str, int]:
                 text = f"{lead} Delegates from {name} spoke about {name} for a long time. " * 4
                 url = f"https://{name}.example/story"
                 records.append(ArticleRecord(url=url, fetched_url=url, source=name, title=f"Vote reported by {name}",
-                                             text=text, published=published, language="en", fetched=FETCHED,
+                                             text=text, published=published, language="en", fetched=fetched,
                                              citations=article_citations(name, text)))
             upsert_articles(session, records, StoryIndex.load(session))
             ids = {a.source: a.id for a in session.scalars(select(Article))}
@@ -136,3 +136,12 @@ def test_the_digest_orders_and_charts_stories_by_the_pages_day(db_url):
     assert per_topic["safety"] == {datetime(2024, 4, 25).date(): 1, datetime(2024, 4, 26).date(): 1}
     text = render_text(Digest(sub, stories, end, FETCHED - timedelta(hours=1)))
     assert "25 Apr 2024, 23:30 -04:00" in text and "26 Apr 2024, 00:30 +02:00" in text
+
+
+def test_a_page_already_on_tomorrows_date_waits_for_tomorrows_chart(db_url):
+    seed(db_url, fetched=datetime(2024, 4, 25, 22, 45))
+    sub = Subscription(name="desk", channel="file", path="x")
+    with open_database(db_url, migrate=False)() as session:
+        _days, per_topic = daily_counts(session, sub, datetime(2024, 4, 25, 23, 0))  # 01:00 on the 26th in Geneva
+        session.get_bind().dispose()
+    assert per_topic["safety"] == {datetime(2024, 4, 25).date(): 1}  # Geneva's 00:30 on the 26th is not drawn yet
