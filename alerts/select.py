@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from alerts.subscriptions import Subscription
-from newsmon.clock import as_published
+from newsmon.clock import article_time, as_published, as_utc
 from storage.batches import IN_LIST_MAX, chunks
 from storage.fulltext import matches
 from storage.models import Article, ArticleTopic, Correction, Delivery
@@ -147,7 +147,8 @@ def _matching(session: Session, sub: Subscription, start: datetime, end: datetim
     order = (Article.first_seen, Article.id)
     if light:
         articles = list(session.execute(
-            select(Article.id, Article.story_id, Article.first_seen, Article.published).where(*conditions).order_by(*order)))
+            select(Article.id, Article.story_id, Article.first_seen, Article.published, Article.published_offset)
+            .where(*conditions).order_by(*order)))
     else:
         articles = list(session.scalars(
             select(Article).where(*conditions).options(lazyload(Article.topics)).order_by(*order)))
@@ -282,8 +283,9 @@ def add_outlets(session: Session, stories: list[DigestStory]) -> None:
 
 
 def order(stories: list[DigestStory]) -> list[DigestStory]:
-    """Newest day first; within a day, the most confident first."""
-    return sorted(stories, key=lambda s: (-s.date.toordinal(), -s.confidence, -s.date.timestamp(), s.story_id))
+    """Newest day first (the day each page gave, as readers see it); within a day, the most confident first."""
+    return sorted(stories, key=lambda s: (-s.shown_date.toordinal(), -s.confidence, -as_utc(s.date).timestamp(),
+                                          s.story_id))
 
 
 def group_stories(stories: list[DigestStory], sub: Subscription) -> list[tuple[str, list[DigestStory]]]:
@@ -297,15 +299,18 @@ def group_stories(stories: list[DigestStory], sub: Subscription) -> list[tuple[s
 
 
 def daily_counts(session: Session, sub: Subscription, end: datetime, days: int = 30) -> tuple[list[date], dict[str, Counter]]:
-    """Stories per day (published, else first seen) by topic over the last ``days`` days, for the chart."""
-    first = (end - timedelta(days=days - 1)).date()
+    """Stories per day by topic over the last ``days`` days, for the chart: the day each page gave, in
+    its own offset (else the day it was first seen, in UTC). A page already on tomorrow's date where
+    it was published waits for tomorrow's chart."""
+    first, last = (end - timedelta(days=days - 1)).date(), end.date()
     start = datetime.combine(first, datetime.min.time())
     found = _matching(session, sub, start - timedelta(days=1), end, light=True)
     per_topic: dict[str, Counter] = defaultdict(Counter)
     for matched in found.values():
         lead = matched[0]
-        day = display_date(lead.article).date()  # news flow by publication day, arrival when unknown
-        if day < first:
+        article = lead.article  # a plain row: its day in the page's own offset, the day of arrival when undated
+        day = article_time(article.published, article.published_offset, article.first_seen).date()
+        if not first <= day <= last:
             continue
         per_topic[_group(lead.tags)[0]][day] += 1
     return [first + timedelta(days=i) for i in range(days)], dict(per_topic)

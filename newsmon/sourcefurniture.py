@@ -7,8 +7,9 @@ cannot tell that part from its headline; the source's other titles can. An end p
 separators) that enough of them repeat is furniture. Numbers are compared as "0", so a date or
 edition number that varies still counts as the same part. No rule names a site.
 
-A brand-new source has no siblings, so its first titles keep their furniture: the evidence has
-to build up first.
+A brand-new source has no siblings, so its first titles pass with their furniture: the evidence
+has to build up first. The crawl judges them again when its run ends
+(crawlers/pipelines/titles.py), against the siblings the run stored.
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from newsmon.clean import AUTHOR_MAX, SITE_MAX, TITLE_MAX, URL_MAX, clean_line, clean_text, clean_url
 from newsmon.clock import to_stored_with_offset, utcnow
+from storage.batches import chunks
 from storage.models import Article, ArticleRevision, FetchState
 from storage.tagging import apply_tags
 
@@ -98,6 +99,18 @@ def recent_titles(session: Session, source: str, limit: int) -> list[str]:
              .where(Article.source == source, Article.title.is_not(None))
              .order_by(Article.id.desc()).limit(limit))
     return list(session.scalars(query))
+
+
+def titles_as_read(session: Session, source: str, urls: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, title as extracted) of the source's stored articles at ``urls``, for judging their
+    titles again once the source has siblings."""
+    found: list[tuple[int, str]] = []
+    for batch in chunks(list(urls)):
+        found += session.execute(
+            select(Article.id, func.coalesce(Article.extracted_title, Article.title))
+            .where(Article.source == source, Article.url.in_(batch), Article.title.is_not(None))
+            .order_by(Article.id)).all()
+    return found
 
 
 def retitle(session: Session, article_id: int, title: str | None, extracted_title: str | None) -> bool:

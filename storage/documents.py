@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from newsmon.clock import article_time
 from storage.models import Article, Citation, Document, DocumentFailure, DocumentVersion, FetchState
 
 
@@ -126,8 +127,10 @@ class DocumentSummary:
     stored: bool
     languages: tuple[str, ...]
     stories: int
-    first_cited: datetime | None
+    first_cited: datetime | None  # naive UTC, for order and --since
     last_cited: datetime | None
+    first_shown: datetime | None = None  # the same dates as people read them: in the citing page's offset
+    last_shown: datetime | None = None
 
 
 def documents_overview(session: Session, since: datetime | None = None, organs: Sequence[str] = (),
@@ -144,8 +147,9 @@ def documents_overview(session: Session, since: datetime | None = None, organs: 
         .group_by(Citation.symbol)
     )
     rows: dict[str, DocumentSummary] = {}
+    ends = _cited_ends(session)
     for symbol, organ, stories, first, last in session.execute(cited):
-        rows[symbol] = DocumentSummary(symbol, organ, "", None, False, (), stories, first, last)
+        rows[symbol] = DocumentSummary(symbol, organ, "", None, False, (), stories, first, last, *ends[symbol])
     documents = session.scalars(select(Document)).all()
     languages = _languages(session, [d.id for d in documents])
     for document in documents:
@@ -166,6 +170,29 @@ def documents_overview(session: Session, since: datetime | None = None, organs: 
         result.append(row)
     result.sort(key=lambda r: (r.last_cited or datetime.min, r.symbol), reverse=True)
     return result[:limit] if limit else result
+
+
+def _cited_ends(session: Session) -> dict[str, tuple[datetime, datetime]]:  # symbol -> (first, last)
+    """Per symbol, the dates of its first and last citing articles as people read them
+    (newsmon.clock.article_time): the day a page gave in its own offset, not the UTC day."""
+    date = _article_date()
+    ranked = (
+        select(Citation.symbol, Article.published, Article.published_offset, Article.first_seen,
+               func.row_number().over(partition_by=Citation.symbol, order_by=(date, Article.id)).label("up"),
+               func.row_number().over(partition_by=Citation.symbol,
+                                      order_by=(date.desc(), Article.id.desc())).label("down"))
+        .join(Article, Article.id == Citation.article_id)
+        .subquery("ranked")
+    )
+    first: dict[str, datetime] = {}
+    last: dict[str, datetime] = {}
+    for row in session.execute(select(ranked).where(or_(ranked.c.up == 1, ranked.c.down == 1))):
+        shown = article_time(row.published, row.published_offset, row.first_seen)
+        if row.up == 1:
+            first[row.symbol] = shown
+        if row.down == 1:
+            last[row.symbol] = shown
+    return {symbol: (first[symbol], last[symbol]) for symbol in first}
 
 
 def _languages(session: Session, document_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:

@@ -94,7 +94,8 @@ class ReviewItem:
     title: str | None
     source: str
     language: str | None
-    date: datetime
+    date: datetime  # naive UTC (published, else first seen), for order
+    shown_date: datetime  # the date people read, in the page's own offset (Article.shown_date)
     url: str
     story_id: int | None
     relevance: float | None
@@ -230,7 +231,7 @@ def score_article(policy: ReviewPolicy, article: Article, probs: Mapping[str, fl
     tags.sort(key=lambda tag: -tag.confidence)
     return ReviewItem(
         article_id=article.id, title=article.title, source=article.source, language=article.language,
-        date=article.published or article.first_seen, url=article.url, story_id=article.story_id,
+        date=article.published or article.first_seen, shown_date=article.shown_date, url=article.url, story_id=article.story_id,
         relevance=article.relevance, relevant=article.relevant, relevance_threshold=cut,
         tags=tuple(tags + near_misses), score=round(score, 4), reasons=tuple(reasons),
         suggestions=tuple(_unique(suggestions)),

@@ -79,12 +79,11 @@ def test_a_crawl_stores_titles_without_the_suffix_its_source_repeats(tmp_path):
         crawl(tmp_path, sources, db)
         second = stored(db)
     assert len(first) == 6 and len(second) == 8
-    # A brand-new source: its first three titles have fewer than three siblings and stay as read.
-    kept = [a for a in first.values() if a.title.endswith(SUFFIX)]
-    assert len(kept) == 3 and all(a.extracted_title is None for a in kept)
-    for article in first.values():
-        assert article.title in HEADLINES or article in kept
-        assert article.extracted_title in (None, article.title + SUFFIX)
+    # A brand-new source: its first three titles had fewer than three siblings when they passed,
+    # and are judged again when the run ends, against the six it stored.
+    for name, article in first.items():
+        assert article.title == HEADLINES[int(name[0])]
+        assert article.extracted_title == HEADLINES[int(name[0])] + SUFFIX
     # The next run compares with the stored titles as read, so every new title loses the suffix.
     for name in ("6.html", "7.html"):
         assert second[name].title == HEADLINES[int(name[0])]
@@ -181,7 +180,7 @@ def test_the_pipeline_asks_the_store_once_per_source_and_learns_as_items_pass(se
     try:
         out = asyncio.run(run([pipeline_item(n) for n in range(2, 6)] + [{"source": "ledger"}]))
     finally:
-        pipeline.close_spider()
+        pipeline.close()
     assert asked == ["ledger"]
     titles = [item["article"].title for item in out[:4]]
     assert titles[0] == HEADLINES[2] + SUFFIX  # two siblings only
@@ -199,3 +198,52 @@ def test_without_the_store_titles_are_kept_as_read(tmp_path, caplog):
     item = asyncio.run(pipeline.process_item(pipeline_item(0)))
     assert item["article"].title == HEADLINES[0] + SUFFIX
     assert "could not read the stored titles of source ledger" in caplog.text
+
+
+def test_the_run_end_judges_a_new_sources_first_titles_again(session_factory, db_url):
+    """Only the titles this run stored for a source that started it without siblings are set
+    again; an established source's titles, and a new source's older pages, are left alone."""
+    import asyncio
+
+    from crawlers.pipelines.titles import SourceTitlesPipeline
+
+    with session_factory() as session, session.begin():
+        upsert_articles(session, [record(n, HEADLINES[n] + SUFFIX) for n in range(3)])  # stored as read
+        upsert_articles(session, [ArticleRecord(url=f"https://new.test/{n}", fetched_url=f"https://new.test/{n}",
+                                                source="newcomer", text=f"Story {n}. " * 40, title=HEADLINES[n] + SUFFIX)
+                                  for n in (6, 7)])  # a source with two stored pages: still new
+    pipeline = SourceTitlesPipeline(db_url)
+    items = [{**pipeline_item(n, "newcomer"), "url": f"https://new.test/{n}"} for n in range(4)]
+    items.append({**pipeline_item(5), "url": "https://wire.test/story/5"})
+
+    async def run():
+        out = [await pipeline.process_item(item) for item in items]
+        with session_factory() as session, session.begin():  # what the store pipeline writes
+            upsert_articles(session, [ArticleRecord(
+                url=item["url"], fetched_url=item["url"], source=item["source"], text=f"{item['url']} " * 40,
+                title=item["article"].title, extracted_title=item["extracted_title"]) for item in out])
+        await pipeline.spider_closed()
+        return out
+
+    out = asyncio.run(run())
+    assert [item["article"].title for item in out[:2]] == [HEADLINES[0] + SUFFIX, HEADLINES[1]]  # 2, then 3 siblings
+    assert pipeline.session_factory is None  # closed with the run
+    with session_factory() as session:
+        titles = dict(session.execute(select(Article.url, Article.title)).all())
+        extracted = dict(session.execute(select(Article.url, Article.extracted_title)).all())
+    assert [titles[f"https://new.test/{n}"] for n in range(4)] == HEADLINES[:4]
+    assert [extracted[f"https://new.test/{n}"] for n in range(4)] == [h + SUFFIX for h in HEADLINES[:4]]
+    assert [titles[f"https://new.test/{n}"] for n in (6, 7)] == [h + SUFFIX for h in HEADLINES[6:8]]  # earlier run
+    assert [titles[f"https://wire.test/story/{n}"] for n in range(3)] == [h + SUFFIX for h in HEADLINES[:3]]
+    assert titles["https://wire.test/story/5"] == HEADLINES[5]  # cut on the way in: three siblings
+
+
+def test_the_run_end_keeps_titles_as_read_when_the_store_cannot_answer(tmp_path, caplog):
+    import asyncio
+
+    from crawlers.pipelines.titles import SourceTitlesPipeline
+
+    pipeline = SourceTitlesPipeline(f"sqlite:///{tmp_path / 'missing.db'}")
+    pipeline.new_sources["ledger"].append("https://wire.test/story/0")
+    asyncio.run(pipeline.spider_closed())
+    assert "could not judge the first titles of source ledger again" in caplog.text

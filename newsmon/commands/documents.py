@@ -72,8 +72,8 @@ def summary_row(summary) -> dict:
         "stored": summary.stored,
         "languages": list(summary.languages),
         "stories": summary.stories,
-        "first_cited": summary.first_cited.isoformat() if summary.first_cited else None,
-        "last_cited": summary.last_cited.isoformat() if summary.last_cited else None,
+        "first_cited": summary.first_shown.isoformat() if summary.first_shown else None,  # the page's offset
+        "last_cited": summary.last_shown.isoformat() if summary.last_shown else None,
         "url": official_url(summary.symbol),
     }
 
@@ -149,7 +149,7 @@ def detail_data(symbol: str, detail) -> dict:
             for v in (detail.versions if detail else [])
         ],
         "cited_by": [
-            {"id": a.id, "date": (a.published or a.first_seen).isoformat(), "source": a.source,
+            {"id": a.id, "date": a.shown_date.isoformat(), "source": a.source,
              "language": a.language, "title": a.title, "url": a.url, "story_id": a.story_id}
             for a in (detail.citing if detail else [])
         ],

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from newsmon.clean import terminal_safe
+from newsmon.clock import shown
 from newsmon.commands.classify import model_option, user_errors
 from newsmon.options import db_option
 from storage.db import DEFAULT_DB_URL
@@ -73,7 +74,7 @@ def item_json(item, db_args: list[str]) -> dict:
         "title": item.title,
         "source": item.source,
         "language": item.language,
-        "date": item.date.isoformat(),
+        "date": item.shown_date.isoformat(),
         "url": item.url,
         "story_id": item.story_id,
         "relevance": item.relevance,
@@ -93,7 +94,7 @@ def item_lines(item, db_args: list[str]) -> list[str]:
     tags = ", ".join(_tag(t) for t in item.tags) or "no topic"
     lines = [
         f"#{item.article_id}  score {item.score:.2f}  {terminal_safe(item.source)}  {terminal_safe(item.language or '?')}  "
-        f"{item.date:%Y-%m-%d}",
+        f"{shown(item.shown_date)}",
         f"  {terminal_safe(item.title or '(no title)')}",
         f"  relevance {relevance} ({verdict}, threshold {item.relevance_threshold:.2f}); tags: {tags}",
         f"  why: {'; '.join(item.reasons) or 'least certain of the rest'}",
