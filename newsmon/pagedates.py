@@ -2,7 +2,9 @@
 
 Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
 ``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
-comes last. Values keep the page's own offset (aware) or none (naive, when the page gives a time
+comes last. The page's byline (a short date line just under the headline) is what readers see: it
+settles metadata that disagrees with itself, and beats a ``date`` meta that does not say which
+date it is, and htmldate's guess. Values keep the page's own offset (aware) or none (naive, when the page gives a time
 without zone or only a day, which is then midnight): storage converts to UTC, not this module.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
 A date far from the one the feed or sitemap gave for the same page is not trusted over it,
@@ -30,13 +32,15 @@ MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
     "dc.date.modified", "last-modified", "lastmod",
 )
+# <meta> names that do not say which date they give (publication, last change, the day of the crawl)
+GENERIC_META = ("date", "dc.date", "dcterms.date")
 # A page date further than this from the feed's or sitemap's date for the page is not trusted.
 HINT_TOLERANCE = timedelta(days=2)
 _EARLIEST_YEAR = 1995
 
 _ISO = re.compile(
     r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _NUMERIC = re.compile(
     r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
@@ -44,7 +48,10 @@ _NUMERIC = re.compile(
 _ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 MAX_OFFSET = timedelta(hours=14)
 _MAX_SCRIPT_CHARS = 200_000
-VISIBLE_DATE_CHARS = 3000  # how far under the headline a byline date may be
+VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages without any other
+BYLINE_CHARS = 600  # how far under the headline the byline's date may be, to be taken over metadata
+BYLINE_LINE_CHARS = 40  # a longer text is prose or a caption, whose dates are events
+BYLINE_DATE_START = 25  # where in its line the byline's date starts, at the latest
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _TEXT_DATE = re.compile(
@@ -71,10 +78,14 @@ def read_dates(
 ) -> PageDates:
     """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
     month_first = _month_first(facts.lang)
-    structured = [d for d in _structured_published(tree, facts, month_first) if d is not None]
-    guess = None if structured else _text_guess(tree, text_guess, month_first)
-    candidates = structured + ([guess] if guess else [])
-    published = candidates[0] if candidates else None
+    found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
+    byline = _byline_date(tree, month_first)
+    if found:
+        published = _as_shown(found, byline)
+        candidates = [published] + [d for _source, d in found]
+    else:
+        published = byline or _text_guess(tree, text_guess, month_first)
+        candidates = [published] if published else []
     modified = None
     for obj in facts.articles:
         modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
@@ -88,6 +99,28 @@ def read_dates(
     if published is not None and published.utcoffset() == timedelta(0):
         published = in_page_zone(published, tree)
     return PageDates(published, modified)
+
+
+def _as_shown(found: list[tuple[str, datetime]], byline: datetime | None) -> datetime:
+    """The metadata's publication date, or the one of its dates that the byline shows.
+
+    Metadata that gives two days (a CMS's first draft and its release, say) is settled by the
+    byline, unless the two may be one instant written in two zones (a day apart, one of them
+    UTC or zoneless). A generic ``date`` meta is often the last change: the byline beats it.
+    """
+    source, first = found[0]
+    if byline is None or first.date() == byline.date():
+        return first
+    for other_source, other in found[1:]:
+        if other_source != "time" and other.date() == byline.date() and not _zones_apart(first, other):
+            return other
+    return byline if source in GENERIC_META else first
+
+
+def _zones_apart(a: datetime, b: datetime) -> bool:
+    """Whether two days may be one instant in two zones: a day apart, one of them UTC or zoneless."""
+    loose = any(d.tzinfo is None or d.utcoffset() == timedelta(0) for d in (a, b))
+    return loose and abs((a.date() - b.date()).days) <= 1
 
 
 def in_page_zone(instant: datetime, tree) -> datetime:
@@ -156,11 +189,34 @@ def _visible_date(tree, month_first: bool) -> datetime | None:
     return None
 
 
-def _text_after(start):
-    """Text of ``start`` and of what follows it in the document, script and style left out."""
+def _byline_date(tree, month_first: bool) -> datetime | None:
+    """The date of the byline: the first short line with a date within BYLINE_CHARS under the headline.
+
+    A date in a longer text (a sentence, a caption) or in the headline itself is an event's.
+    """
+    body = tree.find("body")
+    h1 = body.find(".//h1") if body is not None else None
+    if h1 is None:
+        return None
+    seen = 0
+    for chunk in _text_after(h1, own_text=False):
+        line = " ".join(chunk.split())
+        if len(line) <= BYLINE_LINE_CHARS:
+            for m in _TEXT_DATE.finditer(line):
+                found = _text_date(m, month_first) if m.start() <= BYLINE_DATE_START else None
+                if found is not None:
+                    return found
+        seen += len(line)
+        if seen > BYLINE_CHARS:
+            return None
+    return None
+
+
+def _text_after(start, own_text: bool = True):
+    """Text of ``start`` (unless not ``own_text``) and of what follows it, script and style left out."""
     el = start
     while el is not None:
-        for node in el.iter():
+        for node in el.iter() if el is not start or own_text else ():
             if node.tag in ("script", "style") or not isinstance(node.tag, str):
                 continue
             if node.text and node.text.strip():
@@ -196,20 +252,21 @@ def _text_date(m: re.Match, month_first: bool) -> datetime | None:
 def has_structured_date(tree, facts: PageFacts) -> bool:
     """Whether the page's metadata dates it, so that a costly search of its text can be skipped."""
     month_first = _month_first(facts.lang)
-    return any(d is not None for d in _structured_published(tree, facts, month_first))
+    return any(d is not None for _source, d in _structured_published(tree, facts, month_first))
 
 
 def _structured_published(tree, facts: PageFacts, month_first: bool):
+    """(source, date) pairs, most trusted first: "jsonld", the meta name, "time", "itemprop"."""
     for obj in facts.articles:
-        yield parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
+        yield "jsonld", parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
     for name in PUBLISHED_META:
         for value in facts.meta.get(name, ()):
-            yield parse_date(value, month_first)
+            yield name, parse_date(value, month_first)
     for el in tree.iter("time"):
         if el.get("itemprop", "").lower() == "datepublished" or el.get("pubdate") is not None:
-            yield parse_date(el.get("datetime"), month_first)
+            yield "time", parse_date(el.get("datetime"), month_first)
     for el in tree.xpath('//*[@itemprop="datePublished"][@content]'):
-        yield parse_date(el.get("content"), month_first)
+        yield "itemprop", parse_date(el.get("content"), month_first)
 
 
 def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
