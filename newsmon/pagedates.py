@@ -52,12 +52,28 @@ VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages
 BYLINE_CHARS = 600  # how far under the headline the byline's date may be, to be taken over metadata
 BYLINE_LINE_CHARS = 40  # a longer text is prose or a caption, whose dates are events
 BYLINE_DATE_START = 25  # where in its line the byline's date starts, at the latest
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+# Month names and unambiguous abbreviations in the languages of most news sites (en, de, fr, es, it,
+# pt, nl); an abbreviation that is also a common word ("set", "out", "ago") is left out.
+_MONTH_NAMES = (
+    "january jan januar jänner janvier janv enero ene gennaio janeiro januari",
+    "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari",
+    "march mar märz maerz mär mrz mars marzo março marco maart mrt",
+    "april apr avril avr abril aprile",
+    "may mai mayo maggio maio mei",
+    "june jun juni juin junio giugno junho",
+    "july jul juli juillet juil julio luglio julho",
+    "august aug août aout agosto augustus",
+    "september sep sept septembre septiembre setiembre settembre setembro",
+    "october oct oktober okt octobre octubre ottobre outubro",
+    "november nov novembre noviembre novembro",
+    "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+)
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _TEXT_DATE = re.compile(
     r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*(?:年\s*|[./-])(?P<m1>\d{1,2})\s*(?:月\s*|[./-])(?P<d1>\d{1,2})(?:日|(?![\d.]))"
     r"|(?<![\d.])\d{1,2}[./]\d{1,2}[./](?P<y2>(?:19|20)\d{2})(?!\d)"
-    r"|(?:(?P<d4>\d{1,2})\.?\s+)?\b(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?\s+"
+    r"|(?:(?P<d4>\d{1,2})(?:\.|er)?\s+(?:de\s+)?)?\b(?P<mon>" + _MONTH + r")\b\.?\s+(?:de\s+)?"
     r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
@@ -241,7 +257,7 @@ def _text_date(m: re.Match, month_first: bool) -> datetime | None:
             return datetime(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
         if groups["y2"]:
             return _parse_numeric(m.group(0), month_first)
-        month = _MONTHS.get(groups["mon"][:3].lower())
+        month = _MONTHS.get(groups["mon"].lower())
         if month and (groups["d3"] or groups["d4"]):
             return datetime(int(groups["y3"]), month, int(groups["d3"] or groups["d4"]))
     except ValueError:
