@@ -122,7 +122,8 @@ def _as_shown(found: list[tuple[str, datetime]], byline: datetime | None) -> dat
 
     Metadata that gives two days (a CMS's first draft and its release, say) is settled by the
     byline, unless the two may be one instant written in two zones (a day apart, one of them
-    UTC or zoneless). A generic ``date`` meta is often the last change: the byline beats it.
+    UTC or zoneless). A generic ``date`` meta is often the last change, and ``<time pubdate>``
+    elements of several days date a list's items: the byline beats them.
     """
     source, first = found[0]
     if byline is None or first.date() == byline.date():
@@ -130,6 +131,8 @@ def _as_shown(found: list[tuple[str, datetime]], byline: datetime | None) -> dat
     for other_source, other in found[1:]:
         if other_source != "time" and other.date() == byline.date() and not _zones_apart(first, other):
             return other
+    if source == "time" and len({d.date() for s, d in found if s == "time"}) > 1:
+        return byline  # <time pubdate> of several days: a list's items (teasers, comments)
     return byline if source in GENERIC_META else first
 
 
