@@ -45,7 +45,7 @@ _ISO = re.compile(
 _NUMERIC = re.compile(
     r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
-_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 MAX_OFFSET = timedelta(hours=14)
 _MAX_SCRIPT_CHARS = 200_000
 VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages without any other
