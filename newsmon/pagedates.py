@@ -91,11 +91,13 @@ def read_dates(
     facts: PageFacts,
     text_guess: str | None = None,
     hint: datetime | None = None,
+    headline: str | None = None,
 ) -> PageDates:
-    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
+    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date,
+    ``headline`` the page's headline (newsmon.headline), under which the byline is looked for."""
     month_first = _month_first(facts.lang)
     found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
-    byline = _byline_date(tree, month_first)
+    byline = _byline_date(tree, month_first, headline)
     if found:
         published = _as_shown(found, byline)
         candidates = [published] + [d for _source, d in found]
@@ -208,13 +210,14 @@ def _visible_date(tree, month_first: bool) -> datetime | None:
     return None
 
 
-def _byline_date(tree, month_first: bool) -> datetime | None:
+def _byline_date(tree, month_first: bool, headline: str | None = None) -> datetime | None:
     """The date of the byline: the first short line with a date within BYLINE_CHARS under the headline.
 
-    A date in a longer text (a sentence, a caption) or in the headline itself is an event's.
+    The headline is the heading that writes ``headline``, else the first ``h1`` (which on some
+    pages is the site's logo). A date in a longer text (a sentence, a caption) or in the headline
+    itself is an event's.
     """
-    body = tree.find("body")
-    h1 = body.find(".//h1") if body is not None else None
+    h1 = _headline_element(tree, headline)
     if h1 is None:
         return None
     seen = 0
@@ -229,6 +232,19 @@ def _byline_date(tree, month_first: bool) -> datetime | None:
         if seen > BYLINE_CHARS:
             return None
     return None
+
+
+def _headline_element(tree, headline: str | None):
+    body = tree.find("body")
+    if body is None:
+        return None
+    if headline:
+        wanted = " ".join(headline.split())
+        for level in ("h1", "h2", "h3"):  # a teaser's h3 may repeat the headline of the h1
+            for el in body.iter(level):
+                if " ".join(el.text_content().split()) == wanted:
+                    return el
+    return body.find(".//h1")
 
 
 def _text_after(start, own_text: bool = True):

@@ -169,3 +169,21 @@ def test_local_writing_without_seconds_gives_the_page_zone():
     head = '<meta property="article:published_time" content="2020-12-05T23:15:00Z">'
     body = "<script>page.publication_date = '2020-12-06 00:15';</script>"
     assert dates(head, body).published.isoformat() == "2020-12-06T00:15:00+01:00"
+
+
+def test_byline_is_looked_for_under_the_heading_that_writes_the_headline():
+    html = ('<html lang="en"><body><h1>Site name</h1><nav>' + "<a>Section</a>" * 120 + '</nav>'
+            '<ul><li><h3>Real headline</h3></li></ul><article><h2>Real headline</h2><p>13 Oct 2020</p></article>'
+            '</body></html>')
+    tree = lxml.html.fromstring(html)
+    found = read_dates(tree, read_facts(tree), "2020-12-08", headline="Real headline")
+    assert found.published == datetime(2020, 10, 13)
+    # without the headline, the first h1 (the site's name here) has no byline under it
+    assert read_dates(tree, read_facts(tree), "2020-12-08").published == datetime(2020, 12, 8)
+
+
+def test_an_h1_that_writes_the_headline_comes_before_a_teaser_that_repeats_it():
+    html = ('<html lang="en"><body><aside><h3>Real headline</h3><p>18 Nov 2021</p></aside>'
+            '<h1>Real headline</h1><p>By A. Writer</p><p>19 Nov 2021</p></body></html>')
+    tree = lxml.html.fromstring(html)
+    assert read_dates(tree, read_facts(tree), headline="Real headline").published == datetime(2021, 11, 19)
