@@ -2,10 +2,11 @@
 
 Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
 ``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
-comes last. The page's byline (a short date line just under the headline) is what readers see: it
-settles metadata that disagrees with itself, and beats a ``date`` meta that does not say which
-date it is, and htmldate's guess. Values keep the page's own offset (aware) or none (naive, when the page gives a time
-without zone or only a day, which is then midnight): storage converts to UTC, not this module.
+comes last. The byline (a short date line just under the headline) is the day readers see: it
+settles metadata that gives two days, and beats htmldate's guess, a generic ``date`` meta (which
+may be the last change) and ``<time pubdate>`` elements of several days (a list's items).
+Values keep the page's own offset (aware) or none (naive, when the page gives a time without
+zone or only a day, which is then midnight): storage converts to UTC, not this module.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
 A date far from the one the feed or sitemap gave for the same page is not trusted over it,
 unless the page's modified date matches the feed's (feeds often give the update time).
@@ -93,8 +94,11 @@ def read_dates(
     hint: datetime | None = None,
     headline: str | None = None,
 ) -> PageDates:
-    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date,
-    ``headline`` the page's headline (newsmon.headline), under which the byline is looked for."""
+    """The page's dates.
+
+    ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date, ``headline``
+    the page's headline (newsmon.headline): the byline is looked for under it.
+    """
     month_first = _month_first(facts.lang)
     found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
     byline = _byline_date(tree, month_first, headline)
@@ -217,11 +221,11 @@ def _byline_date(tree, month_first: bool, headline: str | None = None) -> dateti
     pages is the site's logo). A date in a longer text (a sentence, a caption) or in the headline
     itself is an event's.
     """
-    h1 = _headline_element(tree, headline)
-    if h1 is None:
+    heading = _headline_element(tree, headline)
+    if heading is None:
         return None
     seen = 0
-    for chunk in _text_after(h1, own_text=False):
+    for chunk in _text_after(heading, own_text=False):
         line = " ".join(chunk.split())
         if len(line) <= BYLINE_LINE_CHARS:
             for m in _TEXT_DATE.finditer(line):
@@ -235,6 +239,7 @@ def _byline_date(tree, month_first: bool, headline: str | None = None) -> dateti
 
 
 def _headline_element(tree, headline: str | None):
+    """The heading that writes ``headline`` (an h1 before an h2 or h3), else the first h1."""
     body = tree.find("body")
     if body is None:
         return None
@@ -251,7 +256,8 @@ def _text_after(start, own_text: bool = True):
     """Text of ``start`` (unless not ``own_text``) and of what follows it, script and style left out."""
     el = start
     while el is not None:
-        for node in el.iter() if el is not start or own_text else ():
+        inside = el.iter() if own_text or el is not start else ()
+        for node in inside:
             if node.tag in ("script", "style") or not isinstance(node.tag, str):
                 continue
             if node.text and node.text.strip():
@@ -293,7 +299,8 @@ def has_structured_date(tree, facts: PageFacts) -> bool:
 def _structured_published(tree, facts: PageFacts, month_first: bool):
     """(source, date) pairs, most trusted first: "jsonld", the meta name, "time", "itemprop"."""
     for obj in facts.articles:
-        yield "jsonld", parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
+        value = text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated"))
+        yield "jsonld", parse_date(value, month_first)
     for name in PUBLISHED_META:
         for value in facts.meta.get(name, ()):
             yield name, parse_date(value, month_first)
