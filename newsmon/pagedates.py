@@ -2,9 +2,10 @@
 
 Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
 ``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
-comes last. The byline (a short date line just under the headline) is the day readers see: it
-settles metadata that gives two days, and beats htmldate's guess, a generic ``date`` meta (which
-may be the last change) and ``<time pubdate>`` elements of several days (a list's items).
+comes last. The byline (newsmon.textdates: a date line just under the headline) is the day
+readers see: it settles metadata that gives two days, and beats htmldate's guess, a generic
+``date`` meta (which may be the last change) and ``<time pubdate>`` elements of several days
+(a list's items).
 Values keep the page's own offset (aware) or none (naive, when the page gives a time without
 zone or only a day, which is then midnight): storage converts to UTC, not this module.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
@@ -20,6 +21,7 @@ from email.utils import parsedate_to_datetime
 
 from newsmon.clock import to_stored, utcnow
 from newsmon.pagemeta import PageFacts, text_of
+from newsmon.textdates import byline_date, month_first_in, parse_numeric, visible_date
 
 # <meta> names of the publication date, most specific first
 PUBLISHED_META = (
@@ -43,41 +45,9 @@ _ISO = re.compile(
     r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
     r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
 )
-_NUMERIC = re.compile(
-    r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-)
 _ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 MAX_OFFSET = timedelta(hours=14)
 _MAX_SCRIPT_CHARS = 200_000
-VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages without any other
-BYLINE_CHARS = 600  # how far under the headline the byline's date may be, to be taken over metadata
-BYLINE_LINE_CHARS = 40  # a longer text is prose or a caption, whose dates are events
-BYLINE_DATE_START = 25  # where in its line the byline's date starts, at the latest
-# Month names and unambiguous abbreviations in the languages of most news sites (en, de, fr, es, it,
-# pt, nl); an abbreviation that is also a common word ("set", "out", "ago") is left out.
-_MONTH_NAMES = (
-    "january jan januar jänner janvier janv enero ene gennaio janeiro januari",
-    "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari",
-    "march mar märz maerz mär mrz mars marzo março marco maart mrt",
-    "april apr avril avr abril aprile",
-    "may mai mayo maggio maio mei",
-    "june jun juni juin junio giugno junho",
-    "july jul juli juillet juil julio luglio julho",
-    "august aug août aout agosto augustus",
-    "september sep sept septembre septiembre setiembre settembre setembro",
-    "october oct oktober okt octobre octubre ottobre outubro",
-    "november nov novembre noviembre novembro",
-    "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro",
-)
-_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_TEXT_DATE = re.compile(
-    r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*(?:年\s*|[./-])(?P<m1>\d{1,2})\s*(?:月\s*|[./-])(?P<d1>\d{1,2})(?:日|(?![\d.]))"
-    r"|(?<![\d.])\d{1,2}[./]\d{1,2}[./](?P<y2>(?:19|20)\d{2})(?!\d)"
-    r"|(?:(?P<d4>\d{1,2})(?:\.|er)?\s+(?:de\s+)?)?\b(?P<mon>" + _MONTH + r")\b\.?\s+(?:de\s+)?"
-    r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
-    re.IGNORECASE,
-)
 _EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
 
 
@@ -99,9 +69,9 @@ def read_dates(
     ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date, ``headline``
     the page's headline (newsmon.headline): the byline is looked for under it.
     """
-    month_first = _month_first(facts.lang)
+    month_first = month_first_in(facts.lang)
     found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
-    byline = _byline_date(tree, month_first, headline)
+    byline = byline_date(tree, month_first, headline)
     if found:
         published = _as_shown(found, byline)
         candidates = [published] + [d for _source, d in found]
@@ -186,113 +156,13 @@ def _text_guess(tree, htmldate_day: str | None, month_first: bool) -> datetime |
     """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date."""
     guess = parse_date(htmldate_day, month_first)
     if guess is None or (guess.month, guess.day) == (1, 1):
-        return _visible_date(tree, month_first) or guess
+        return visible_date(tree, month_first) or guess
     return guess
-
-
-def _visible_date(tree, month_first: bool) -> datetime | None:
-    """The first full date written under the headline (or at the top of the page without one).
-
-    For pages without date metadata: bylines write the day ("2019年4月4日", "Oct 9, 2019",
-    "2019/3/5") before any other date, where htmldate's whole-page search may settle on a
-    copyright year or a linked article's day.
-    """
-    body = tree.find("body")
-    if body is None:
-        return None
-    h1 = body.find(".//h1")
-    start = h1 if h1 is not None else body
-    seen = 0
-    for chunk in _text_after(start):
-        for m in _TEXT_DATE.finditer(chunk):
-            found = _text_date(m, month_first)
-            if found is not None:
-                return found
-        seen += len(chunk)
-        if seen > VISIBLE_DATE_CHARS:
-            break
-    return None
-
-
-def _byline_date(tree, month_first: bool, headline: str | None = None) -> datetime | None:
-    """The date of the byline: the first short line with a date within BYLINE_CHARS under the headline.
-
-    The headline is the heading that writes ``headline``, else the first ``h1`` (which on some
-    pages is the site's logo). A date in a longer text (a sentence, a caption) or in the headline
-    itself is an event's.
-    """
-    heading = _headline_element(tree, headline)
-    if heading is None:
-        return None
-    seen = 0
-    for chunk in _text_after(heading, own_text=False):
-        line = " ".join(chunk.split())
-        if len(line) <= BYLINE_LINE_CHARS:
-            for m in _TEXT_DATE.finditer(line):
-                found = _text_date(m, month_first) if m.start() <= BYLINE_DATE_START else None
-                if found is not None:
-                    return found
-        seen += len(line)
-        if seen > BYLINE_CHARS:
-            return None
-    return None
-
-
-def _headline_element(tree, headline: str | None):
-    """The heading that writes ``headline`` (an h1 before an h2 or h3), else the first h1."""
-    body = tree.find("body")
-    if body is None:
-        return None
-    if headline:
-        wanted = " ".join(headline.split())
-        for level in ("h1", "h2", "h3"):  # a teaser's h3 may repeat the headline of the h1
-            for el in body.iter(level):
-                if " ".join(el.text_content().split()) == wanted:
-                    return el
-    return body.find(".//h1")
-
-
-def _text_after(start, own_text: bool = True):
-    """Text of ``start`` (unless not ``own_text``) and of what follows it, script and style left out."""
-    el = start
-    while el is not None:
-        inside = el.iter() if own_text or el is not start else ()
-        for node in inside:
-            if node.tag in ("script", "style") or not isinstance(node.tag, str):
-                continue
-            if node.text and node.text.strip():
-                yield node.text
-            if node is not el and node.tail and node.tail.strip():
-                yield node.tail
-        if el.tail and el.tail.strip():
-            yield el.tail
-        nxt = el.getnext()
-        while nxt is None and el.getparent() is not None:
-            el = el.getparent()
-            if el.tail and el.tail.strip():
-                yield el.tail
-            nxt = el.getnext()
-        el = nxt
-
-
-def _text_date(m: re.Match, month_first: bool) -> datetime | None:
-    groups = m.groupdict()
-    try:
-        if groups["y1"]:
-            return datetime(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
-        if groups["y2"]:
-            return _parse_numeric(m.group(0), month_first)
-        month = _MONTHS.get(groups["mon"].lower())
-        if month and (groups["d3"] or groups["d4"]):
-            return datetime(int(groups["y3"]), month, int(groups["d3"] or groups["d4"]))
-    except ValueError:
-        return None
-    return None
 
 
 def has_structured_date(tree, facts: PageFacts) -> bool:
     """Whether the page's metadata dates it, so that a costly search of its text can be skipped."""
-    month_first = _month_first(facts.lang)
+    month_first = month_first_in(facts.lang)
     return any(d is not None for _source, d in _structured_published(tree, facts, month_first))
 
 
@@ -320,7 +190,7 @@ def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
     if not value:
         return None
     value = value.strip()[:64]
-    parsed = _parse_iso(value) or _parse_numeric(value, month_first) or _parse_other(value)
+    parsed = _parse_iso(value) or parse_numeric(value, month_first) or _parse_other(value)
     if parsed is None or not _plausible(parsed):
         return None
     return parsed
@@ -354,21 +224,6 @@ def _zone(text: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _parse_numeric(value: str, month_first: bool) -> datetime | None:
-    m = _NUMERIC.match(value)
-    if not m:
-        return None
-    first, second, year, hour, minute, sec = m.groups()
-    a, b = int(first), int(second)
-    month, day = (a, b) if month_first else (b, a)
-    if month > 12 and day <= 12:  # unambiguous the other way round
-        month, day = day, month
-    try:
-        return datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(sec or 0))
-    except ValueError:
-        return None
-
-
 def _parse_other(value: str) -> datetime | None:
     m = _EPOCH.match(value)
     if m:
@@ -381,11 +236,6 @@ def _parse_other(value: str) -> datetime | None:
 
 def _plausible(value: datetime) -> bool:
     return _EARLIEST_YEAR <= value.year <= utcnow().year + 1
-
-
-def _month_first(lang: str | None) -> bool:
-    """US English writes month/day/year (a bare "en" is taken as US); other languages day first."""
-    return (lang or "").strip().lower().replace("_", "-") in {"en-us", "en"}
 
 
 def _near(value: datetime, hint: datetime) -> bool:
