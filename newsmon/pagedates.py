@@ -15,6 +15,7 @@ unless the page's modified date matches the feed's (feeds often give the update 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -71,12 +72,11 @@ def read_dates(
     """
     month_first = month_first_in(facts.lang)
     found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
-    byline = byline_date(tree, month_first, headline)
     if found:
-        published = _as_shown(found, byline)
+        published = _as_shown(found, lambda: byline_date(tree, month_first, headline))
         candidates = [published] + [d for _source, d in found]
     else:
-        published = byline or _text_guess(tree, text_guess, month_first)
+        published = byline_date(tree, month_first, headline) or _text_guess(tree, text_guess, month_first)
         candidates = [published] if published else []
     modified = None
     for obj in facts.articles:
@@ -93,23 +93,26 @@ def read_dates(
     return PageDates(published, modified)
 
 
-def _as_shown(found: list[tuple[str, datetime]], byline: datetime | None) -> datetime:
+def _as_shown(found: list[tuple[str, datetime]], read_byline: Callable[[], datetime | None]) -> datetime:
     """The metadata's publication date, or the one of its dates that the byline shows.
 
     Metadata that gives two days (a CMS's first draft and its release, say) is settled by the
     byline, unless the two may be one instant written in two zones (a day apart, one of them
     UTC or zoneless). A generic ``date`` meta is often the last change, and ``<time pubdate>``
-    elements of several days date a list's items: the byline beats them.
+    elements of several days date a list's items: the byline beats them. The byline is read
+    only when there is something to settle.
     """
     source, first = found[0]
+    rivals = [d for s, d in found[1:] if s != "time" and d.date() != first.date() and not _zones_apart(first, d)]
+    doubtful = source in GENERIC_META or (
+        source == "time" and len({d.date() for s, d in found if s == "time"}) > 1
+    )
+    if not rivals and not doubtful:
+        return first
+    byline = read_byline()
     if byline is None or first.date() == byline.date():
         return first
-    for other_source, other in found[1:]:
-        if other_source != "time" and other.date() == byline.date() and not _zones_apart(first, other):
-            return other
-    if source == "time" and len({d.date() for s, d in found if s == "time"}) > 1:
-        return byline  # <time pubdate> of several days: a list's items (teasers, comments)
-    return byline if source in GENERIC_META else first
+    return next((d for d in rivals if d.date() == byline.date()), byline if doubtful else first)
 
 
 def _zones_apart(a: datetime, b: datetime) -> bool:

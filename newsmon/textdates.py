@@ -118,13 +118,14 @@ def _headline_element(tree, headline: str | None):
     body = tree.find("body")
     if body is None:
         return None
+    headings = list(body.iter("h1", "h2", "h3"))  # one walk of the tree
     if headline:
         wanted = " ".join(headline.split())
         for level in ("h1", "h2", "h3"):  # a teaser's h3 may repeat the headline of the h1
-            for el in body.iter(level):
-                if " ".join(el.text_content().split()) == wanted:
+            for el in headings:
+                if el.tag == level and " ".join(el.text_content().split()) == wanted:
                     return el
-    return body.find(".//h1")
+    return next((el for el in headings if el.tag == "h1"), None)
 
 
 def _text_after(start, own_text: bool = True):
