@@ -76,7 +76,8 @@ def read_dates(
         published = _as_shown(found, lambda: byline_date(tree, month_first, headline))
         candidates = [published] + [d for _source, d in found]
     else:
-        published = byline_date(tree, month_first, headline) or _text_guess(tree, text_guess, month_first)
+        byline = byline_date(tree, month_first, headline)
+        published = byline or _text_guess(tree, text_guess, month_first)
         candidates = [published] if published else []
     modified = None
     for obj in facts.articles:
@@ -103,7 +104,8 @@ def _as_shown(found: list[tuple[str, datetime]], read_byline: Callable[[], datet
     only when there is something to settle.
     """
     source, first = found[0]
-    rivals = [d for s, d in found[1:] if s != "time" and d.date() != first.date() and not _zones_apart(first, d)]
+    rivals = [d for s, d in found[1:]
+              if s != "time" and d.date() != first.date() and not _zones_apart(first, d)]
     doubtful = source in GENERIC_META or (
         source == "time" and len({d.date() for s, d in found if s == "time"}) > 1
     )
