@@ -185,9 +185,10 @@ def _read_metadata(tree, url: str | None, hint_published: datetime | None) -> tu
         "max_date": utcnow().strftime("%Y-%m-%d"),
     }
     document = extract_metadata(tree, url, date_config)
-    dates = read_dates(tree, facts, document.date, hint_published)
+    headline = read_headline(tree, facts, url or document.url)
+    dates = read_dates(tree, facts, document.date, hint_published, headline)
     meta = ExtractedArticle(
-        title=read_headline(tree, facts, url or document.url) or document.title or None,
+        title=headline or document.title or None,
         text="",
         published=dates.published,
         modified=dates.modified,

@@ -2,8 +2,12 @@
 
 Structured metadata wins over text guesses: JSON-LD ``datePublished``, Open Graph and other
 ``<meta>`` dates, then ``<time datetime>``; htmldate's guess from the text (through trafilatura)
-comes last. Values keep the page's own offset (aware) or none (naive, when the page gives a time
-without zone or only a day, which is then midnight): storage converts to UTC, not this module.
+comes last. The byline (newsmon.textdates: a date line just under the headline) is the day
+readers see: it settles metadata that gives two days, and beats htmldate's guess, a generic
+``date`` meta (which may be the last change) and ``<time pubdate>`` elements of several days
+(a list's items).
+Values keep the page's own offset (aware) or none (naive, when the page gives a time without
+zone or only a day, which is then midnight): storage converts to UTC, not this module.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
 A date far from the one the feed or sitemap gave for the same page is not trusted over it,
 unless the page's modified date matches the feed's (feeds often give the update time).
@@ -11,12 +15,14 @@ unless the page's modified date matches the feed's (feeds often give the update 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from newsmon.clock import to_stored, utcnow
 from newsmon.pagemeta import PageFacts, text_of
+from newsmon.textdates import byline_date, month_first_in, parse_numeric, visible_date
 
 # <meta> names of the publication date, most specific first
 PUBLISHED_META = (
@@ -30,30 +36,19 @@ MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
     "dc.date.modified", "last-modified", "lastmod",
 )
+# <meta> names that do not say which date they give (publication, last change, the day of the crawl)
+GENERIC_META = ("date", "dc.date", "dcterms.date")
 # A page date further than this from the feed's or sitemap's date for the page is not trusted.
 HINT_TOLERANCE = timedelta(days=2)
 _EARLIEST_YEAR = 1995
 
 _ISO = re.compile(
     r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{1,2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
 )
-_NUMERIC = re.compile(
-    r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-)
-_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 MAX_OFFSET = timedelta(hours=14)
 _MAX_SCRIPT_CHARS = 200_000
-VISIBLE_DATE_CHARS = 3000  # how far under the headline a byline date may be
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_TEXT_DATE = re.compile(
-    r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*(?:年\s*|[./-])(?P<m1>\d{1,2})\s*(?:月\s*|[./-])(?P<d1>\d{1,2})(?:日|(?![\d.]))"
-    r"|(?<![\d.])\d{1,2}[./]\d{1,2}[./](?P<y2>(?:19|20)\d{2})(?!\d)"
-    r"|(?:(?P<d4>\d{1,2})\.?\s+)?\b(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?\s+"
-    r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
-    re.IGNORECASE,
-)
 _EPOCH = re.compile(r"^\s*(\d{10})(\d{3})?\s*$")
 
 
@@ -68,13 +63,22 @@ def read_dates(
     facts: PageFacts,
     text_guess: str | None = None,
     hint: datetime | None = None,
+    headline: str | None = None,
 ) -> PageDates:
-    """The page's dates; ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date."""
-    month_first = _month_first(facts.lang)
-    structured = [d for d in _structured_published(tree, facts, month_first) if d is not None]
-    guess = None if structured else _text_guess(tree, text_guess, month_first)
-    candidates = structured + ([guess] if guess else [])
-    published = candidates[0] if candidates else None
+    """The page's dates.
+
+    ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date, ``headline``
+    the page's headline (newsmon.headline): the byline is looked for under it.
+    """
+    month_first = month_first_in(facts.lang)
+    found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
+    if found:
+        published = _as_shown(found, lambda: byline_date(tree, month_first, headline))
+        candidates = [published] + [d for _source, d in found]
+    else:
+        byline = byline_date(tree, month_first, headline)
+        published = byline or _text_guess(tree, text_guess, month_first)
+        candidates = [published] if published else []
     modified = None
     for obj in facts.articles:
         modified = modified or parse_date(text_of(obj.get("dateModified")), month_first)
@@ -88,6 +92,35 @@ def read_dates(
     if published is not None and published.utcoffset() == timedelta(0):
         published = in_page_zone(published, tree)
     return PageDates(published, modified)
+
+
+def _as_shown(found: list[tuple[str, datetime]], read_byline: Callable[[], datetime | None]) -> datetime:
+    """The metadata's publication date, or the one of its dates that the byline shows.
+
+    Metadata that gives two days (a CMS's first draft and its release, say) is settled by the
+    byline, unless the two may be one instant written in two zones (a day apart, one of them
+    UTC or zoneless). A generic ``date`` meta is often the last change, and ``<time pubdate>``
+    elements of several days date a list's items: the byline beats them. The byline is read
+    only when there is something to settle.
+    """
+    source, first = found[0]
+    rivals = [d for s, d in found[1:]
+              if s != "time" and d.date() != first.date() and not _zones_apart(first, d)]
+    doubtful = source in GENERIC_META or (
+        source == "time" and len({d.date() for s, d in found if s == "time"}) > 1
+    )
+    if not rivals and not doubtful:
+        return first
+    byline = read_byline()
+    if byline is None or first.date() == byline.date():
+        return first
+    return next((d for d in rivals if d.date() == byline.date()), byline if doubtful else first)
+
+
+def _zones_apart(a: datetime, b: datetime) -> bool:
+    """Whether two days may be one instant in two zones: a day apart, one of them UTC or zoneless."""
+    loose = any(d.tzinfo is None or d.utcoffset() == timedelta(0) for d in (a, b))
+    return loose and abs((a.date() - b.date()).days) <= 1
 
 
 def in_page_zone(instant: datetime, tree) -> datetime:
@@ -128,88 +161,29 @@ def _text_guess(tree, htmldate_day: str | None, month_first: bool) -> datetime |
     """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date."""
     guess = parse_date(htmldate_day, month_first)
     if guess is None or (guess.month, guess.day) == (1, 1):
-        return _visible_date(tree, month_first) or guess
+        return visible_date(tree, month_first) or guess
     return guess
-
-
-def _visible_date(tree, month_first: bool) -> datetime | None:
-    """The first full date written under the headline (or at the top of the page without one).
-
-    For pages without date metadata: bylines write the day ("2019年4月4日", "Oct 9, 2019",
-    "2019/3/5") before any other date, where htmldate's whole-page search may settle on a
-    copyright year or a linked article's day.
-    """
-    body = tree.find("body")
-    if body is None:
-        return None
-    h1 = body.find(".//h1")
-    start = h1 if h1 is not None else body
-    seen = 0
-    for chunk in _text_after(start):
-        for m in _TEXT_DATE.finditer(chunk):
-            found = _text_date(m, month_first)
-            if found is not None:
-                return found
-        seen += len(chunk)
-        if seen > VISIBLE_DATE_CHARS:
-            break
-    return None
-
-
-def _text_after(start):
-    """Text of ``start`` and of what follows it in the document, script and style left out."""
-    el = start
-    while el is not None:
-        for node in el.iter():
-            if node.tag in ("script", "style") or not isinstance(node.tag, str):
-                continue
-            if node.text and node.text.strip():
-                yield node.text
-            if node is not el and node.tail and node.tail.strip():
-                yield node.tail
-        if el.tail and el.tail.strip():
-            yield el.tail
-        nxt = el.getnext()
-        while nxt is None and el.getparent() is not None:
-            el = el.getparent()
-            if el.tail and el.tail.strip():
-                yield el.tail
-            nxt = el.getnext()
-        el = nxt
-
-
-def _text_date(m: re.Match, month_first: bool) -> datetime | None:
-    groups = m.groupdict()
-    try:
-        if groups["y1"]:
-            return datetime(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]))
-        if groups["y2"]:
-            return _parse_numeric(m.group(0), month_first)
-        month = _MONTHS.get(groups["mon"][:3].lower())
-        if month and (groups["d3"] or groups["d4"]):
-            return datetime(int(groups["y3"]), month, int(groups["d3"] or groups["d4"]))
-    except ValueError:
-        return None
-    return None
 
 
 def has_structured_date(tree, facts: PageFacts) -> bool:
     """Whether the page's metadata dates it, so that a costly search of its text can be skipped."""
-    month_first = _month_first(facts.lang)
-    return any(d is not None for d in _structured_published(tree, facts, month_first))
+    month_first = month_first_in(facts.lang)
+    return any(d is not None for _source, d in _structured_published(tree, facts, month_first))
 
 
 def _structured_published(tree, facts: PageFacts, month_first: bool):
+    """(source, date) pairs, most trusted first: "jsonld", the meta name, "time", "itemprop"."""
     for obj in facts.articles:
-        yield parse_date(text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated")), month_first)
+        value = text_of(obj.get("datePublished")) or text_of(obj.get("dateCreated"))
+        yield "jsonld", parse_date(value, month_first)
     for name in PUBLISHED_META:
         for value in facts.meta.get(name, ()):
-            yield parse_date(value, month_first)
+            yield name, parse_date(value, month_first)
     for el in tree.iter("time"):
         if el.get("itemprop", "").lower() == "datepublished" or el.get("pubdate") is not None:
-            yield parse_date(el.get("datetime"), month_first)
+            yield "time", parse_date(el.get("datetime"), month_first)
     for el in tree.xpath('//*[@itemprop="datePublished"][@content]'):
-        yield parse_date(el.get("content"), month_first)
+        yield "itemprop", parse_date(el.get("content"), month_first)
 
 
 def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
@@ -221,7 +195,7 @@ def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
     if not value:
         return None
     value = value.strip()[:64]
-    parsed = _parse_iso(value) or _parse_numeric(value, month_first) or _parse_other(value)
+    parsed = _parse_iso(value) or parse_numeric(value, month_first) or _parse_other(value)
     if parsed is None or not _plausible(parsed):
         return None
     return parsed
@@ -255,21 +229,6 @@ def _zone(text: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _parse_numeric(value: str, month_first: bool) -> datetime | None:
-    m = _NUMERIC.match(value)
-    if not m:
-        return None
-    first, second, year, hour, minute, sec = m.groups()
-    a, b = int(first), int(second)
-    month, day = (a, b) if month_first else (b, a)
-    if month > 12 and day <= 12:  # unambiguous the other way round
-        month, day = day, month
-    try:
-        return datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(sec or 0))
-    except ValueError:
-        return None
-
-
 def _parse_other(value: str) -> datetime | None:
     m = _EPOCH.match(value)
     if m:
@@ -282,11 +241,6 @@ def _parse_other(value: str) -> datetime | None:
 
 def _plausible(value: datetime) -> bool:
     return _EARLIEST_YEAR <= value.year <= utcnow().year + 1
-
-
-def _month_first(lang: str | None) -> bool:
-    """US English writes month/day/year (a bare "en" is taken as US); other languages day first."""
-    return (lang or "").strip().lower().replace("_", "-") in {"en-us", "en"}
 
 
 def _near(value: datetime, hint: datetime) -> bool:

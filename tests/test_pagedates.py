@@ -95,3 +95,95 @@ def test_feed_date_that_is_the_update_time_does_not_override():
             '<meta property="article:modified_time" content="2023-06-14T08:00:00+02:00">')
     found = dates(head, hint=datetime(2023, 6, 14, 6, 0))
     assert found.published.isoformat() == "2023-05-02T10:00:00+02:00"
+
+
+def test_byline_under_the_headline_beats_the_text_guess():
+    body = "<h1>Headline</h1><p>By <a>A. Writer</a></p><p>1. Februar 2022</p><p>Text of the article.</p>"
+    assert dates(body=body, lang="de", text_guess="2022-01-21").published == datetime(2022, 2, 1)
+
+
+@pytest.mark.parametrize("body", [
+    # a date in a sentence or a caption is an event's, not the page's
+    "<h1>Headline</h1><p>The vote of March 3, 2021 was the first one held by the new parliament.</p>",
+    # a date in the headline itself
+    "<h1>Results of the regional championship, 19.5.2007</h1><p>Text.</p>",
+    # a date line far under the headline
+    "<h1>Headline</h1>" + "<p>" + "words " * 120 + "</p><p>March 3, 2021</p>",
+    # no headline to be under
+    "<p>Archive</p><p>March 3, 2021</p>",
+])
+def test_dates_that_are_not_a_byline_leave_the_text_guess(body):
+    assert dates(body=body, text_guess="2021-03-05").published == datetime(2021, 3, 5)
+
+
+def test_byline_settles_metadata_that_gives_two_days_and_keeps_its_time():
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            '"datePublished": "2023-11-06T18:19+01:00"}</script>'
+            '<meta name="dc.date.issued" content="2023-11-07T07:30+01:00">')
+    body = "<h1>Headline</h1><p>Stand: <span>07.11.2023, 07:30 Uhr</span></p>"
+    assert dates(head, body, lang="de").published.isoformat() == "2023-11-07T07:30:00+01:00"
+    # without a byline, or with one that shows the first day, the first date stays
+    assert dates(head, "<h1>Headline</h1>", lang="de").published.day == 6
+    assert dates(head, "<h1>Headline</h1><p>06.11.2023</p>", lang="de").published.day == 6
+
+
+def test_two_days_that_may_be_one_instant_in_two_zones_are_not_settled_by_the_byline():
+    head = ('<meta property="article:published_time" content="2016-12-20T00:08:44+00:00">'
+            '<meta name="sailthru.date" content="2016-12-19 19:08:44">')
+    body = "<h1>Headline</h1><p>December 19, 2016</p>"
+    assert dates(head, body).published.isoformat() == "2016-12-20T00:08:44+00:00"
+
+
+def test_byline_beats_a_generic_date_meta_but_not_a_publication_meta():
+    body = "<h1>Überschrift</h1><p>Erschienen am: <span>13.10.2021</span></p>"
+    assert dates('<meta name="date" content="2021-10-15">', body, lang="de").published == datetime(2021, 10, 13)
+    assert dates('<meta name="DC.date" content="2021-10-15">', "<h1>Ü</h1>", lang="de").published == \
+        datetime(2021, 10, 15)
+    published = '<meta property="article:published_time" content="2021-10-15T09:00:00+02:00">'
+    assert dates(published, body, lang="de").published.day == 15
+
+
+def test_time_elements_of_several_days_give_way_to_the_byline():
+    body = ('<h1>Titre</h1><p class="publication">Le <time datetime="2019-06-28T13:49:45Z">28 juin 2019</time></p>'
+            '<aside><time pubdate datetime="2019-09-22T07:30:29Z">22 sept.</time>'
+            '<time pubdate datetime="2019-09-20T19:01:28Z">20 sept.</time></aside>')
+    assert dates(body=body, lang="fr").published == datetime(2019, 6, 28)
+    one = '<h1>Titre</h1><p>28 juin 2019</p><time pubdate datetime="2019-09-22T07:30:29Z">22 sept.</time>'
+    assert dates(body=one, lang="fr").published.day == 22
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("20. Mai 2007", datetime(2007, 5, 20)), ("3. März 2020", datetime(2020, 3, 3)),
+    ("1er juillet 2019", datetime(2019, 7, 1)), ("12 décembre 2021", datetime(2021, 12, 12)),
+    ("5 de julio de 2020", datetime(2020, 7, 5)), ("Sept. 3, 2019", datetime(2019, 9, 3)),
+])
+def test_bylines_with_month_names(text, expected):
+    assert dates(body=f"<h1>Headline</h1><p>{text}</p>", text_guess="2001-02-03").published == expected
+
+
+def test_iso_seconds_of_one_digit_keep_the_zone():
+    assert parse_date("2020-12-05T23:15:0Z") == datetime(2020, 12, 5, 23, 15, tzinfo=timezone.utc)
+
+
+def test_local_writing_without_seconds_gives_the_page_zone():
+    head = '<meta property="article:published_time" content="2020-12-05T23:15:00Z">'
+    body = "<script>page.publication_date = '2020-12-06 00:15';</script>"
+    assert dates(head, body).published.isoformat() == "2020-12-06T00:15:00+01:00"
+
+
+def test_byline_is_looked_for_under_the_heading_that_writes_the_headline():
+    html = ('<html lang="en"><body><h1>Site name</h1><nav>' + "<a>Section</a>" * 120 + '</nav>'
+            '<ul><li><h3>Real headline</h3></li></ul><article><h2>Real headline</h2><p>13 Oct 2020</p></article>'
+            '</body></html>')
+    tree = lxml.html.fromstring(html)
+    found = read_dates(tree, read_facts(tree), "2020-12-08", headline="Real headline")
+    assert found.published == datetime(2020, 10, 13)
+    # without the headline, the first h1 (the site's name here) has no byline under it
+    assert read_dates(tree, read_facts(tree), "2020-12-08").published == datetime(2020, 12, 8)
+
+
+def test_an_h1_that_writes_the_headline_comes_before_a_teaser_that_repeats_it():
+    html = ('<html lang="en"><body><aside><h3>Real headline</h3><p>18 Nov 2021</p></aside>'
+            '<h1>Real headline</h1><p>By A. Writer</p><p>19 Nov 2021</p></body></html>')
+    tree = lxml.html.fromstring(html)
+    assert read_dates(tree, read_facts(tree), headline="Real headline").published == datetime(2021, 11, 19)
