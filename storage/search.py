@@ -9,9 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, case, func, select
 from sqlalchemy.orm import Session
 
+from newsmon.clock import OFFSET_LIMIT, as_published
 from storage.models import Article, ArticleTopic
 from storage.batches import in_batches
 from storage.queries import ArticleFilter, article_date, filtered, matching_ids, newest_first, one_topic, total_matching
@@ -27,14 +28,16 @@ SAMPLE = 2_000  # facets and the chart count the newest this many matches, not e
 
 
 def newest_matches(session: Session, f: ArticleFilter, size: int = SAMPLE) -> Subquery:
-    """The newest ``size`` articles ``f`` selects (id, story, date, language, source), as a subquery.
+    """The newest ``size`` articles ``f`` selects (id, story, date, language, source, and the UTC
+    offset of the date: None when the page gave none or the date is when we first saw it), as a subquery.
 
     Counting every match costs time in proportion to the matches (facets took 1 s for one
     language at a million articles); the newest ``size`` read the date index backwards and stop.
     """
     query = newest_first(session, replace(f, limit=None, offset=0))
     day = article_date().label("day")
-    return (query.with_only_columns(Article.id, Article.story_id, day, Article.language, Article.source)
+    offset = case((Article.published.is_(None), None), else_=Article.published_offset).label("offset")
+    return (query.with_only_columns(Article.id, Article.story_id, day, Article.language, Article.source, offset)
             .limit(size).subquery("newest"))
 
 
@@ -52,16 +55,15 @@ class Facets:
 
 
 def _newest_tagged(session: Session, f: ArticleFilter, sample: int) -> tuple[list, bool]:
-    """Rows (id, story, day, language, source, topic or None) of the newest ``sample`` matches, one
-    per counted topic, and whether there were more matches than that.
+    """Rows (id, story, date, language, source, offset, topic or None) of the newest ``sample``
+    matches, one per counted topic, and whether there were more matches than that.
 
     Their topics are read by article id in batches (primary key lookups) and the confidence is
     compared here: joined in SQL, PostgreSQL hashed all 500,000 tags at a million articles and
     SQLite scanned the (label, confidence) index instead.
     """
     newest = newest_matches(session, f, sample + 1)
-    articles = session.execute(select(newest.c.id, newest.c.story_id, newest.c.day, newest.c.language,
-                                      newest.c.source)).all()
+    articles = session.execute(select(newest)).all()
     sampled = len(articles) > sample
     if sampled:
         _day, oldest = min(((_as_datetime(row[2]), row[0]) for row in articles))
@@ -85,7 +87,7 @@ def facets(session: Session, f: ArticleFilter, top: int = 30, sample: int = SAMP
     """``newest``: the rows :func:`_newest_tagged` read for ``f`` and ``sample``, when already read."""
     rows, sampled = newest or _newest_tagged(session, f, sample)
     articles = {row[0]: row for row in rows}
-    topics = Counter(row[5] for row in rows if row[5] is not None)
+    topics = Counter(row[6] for row in rows if row[6] is not None)
 
     def most(counter: Counter) -> list[tuple[str, int]]:
         return sorted(((value if value is not None else "", n) for value, n in counter.items()),
@@ -158,8 +160,8 @@ def facets_and_attention(session: Session, f: ArticleFilter) -> tuple[Facets, At
 def _stories_per_day(session: Session, f: ArticleFilter) -> list[tuple[date, str, int]]:
     """(day, topic, distinct stories) over every match of ``f``, grouped in SQL."""
     tag = ArticleTopic
-    day = func.date(tag.article_date)  # the tag's copy of article_date()
-    columns = (day, tag.label, func.count(func.distinct(func.coalesce(Article.story_id, -Article.id))))
+    columns = (_page_day(session.get_bind().dialect.name, tag.article_date).label("day"), tag.label.label("label"),
+               func.coalesce(Article.story_id, -Article.id).label("story"))
     query = one_topic(session, f)  # its tags are the ones counted: one pass over them
     if query is not None:
         query = query.with_only_columns(*columns)
@@ -168,15 +170,28 @@ def _stories_per_day(session: Session, f: ArticleFilter) -> list[tuple[date, str
                  .where(tag.article_id.in_(matching_ids(session, f)), tag.confidence >= f.min_confidence))
         if f.topics:
             query = query.where(tag.label.in_(list(f.topics)))
-    return [(_as_date(value), label, n) for value, label, n in session.execute(query.group_by(day, tag.label))]
+    rows = query.subquery()  # grouped outside: PostgreSQL would not match the day's parameters in GROUP BY
+    grouped = select(rows.c.day, rows.c.label, func.count(func.distinct(rows.c.story))).group_by(rows.c.day, rows.c.label)
+    return [(_as_date(value), label, n) for value, label, n in session.execute(grouped)]
+
+
+def _page_day(dialect: str, utc: ColumnElement) -> ColumnElement:
+    """The day of ``utc`` (an article's date, naive UTC) in its page's own offset, in SQL: the day
+    newsmon.clock.article_time gives (UTC when the page gave no offset or no date at all)."""
+    offset = case((Article.published.is_(None), 0),
+                  (func.abs(Article.published_offset) < OFFSET_LIMIT, Article.published_offset), else_=0)
+    if dialect == "postgresql":
+        return func.date(utc + func.make_interval(0, 0, 0, 0, 0, offset))
+    return func.date(utc, func.printf("%+d minutes", offset))
 
 
 def _sampled_stories_per_day(f: ArticleFilter, tagged: list) -> list[tuple[date, str, int]]:
     """(day, topic, distinct stories) over the newest matches of ``f`` (rows of :func:`_newest_tagged`)."""
     stories: dict[tuple[date, str], set[int]] = defaultdict(set)
-    for article_id, story_id, day, _language, _source, label in tagged:
+    for article_id, story_id, day, _language, _source, offset, label in tagged:
         if label is not None and (not f.topics or label in f.topics):
-            stories[(_as_date(day), label)].add(story_id if story_id is not None else -article_id)
+            shown = as_published(_as_datetime(day), offset).date()  # the page's own day
+            stories[(shown, label)].add(story_id if story_id is not None else -article_id)
     return [(day, label, len(ids)) for (day, label), ids in stories.items()]
 
 

@@ -2,7 +2,7 @@
 walked newest first, and migration 0009 both ways. Each on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -221,3 +221,23 @@ def test_our_postgresql_sessions_keep_their_settings_across_transactions(postgre
             assert {name: session.scalar(text(f"SHOW {name}")) for name in POSTGRESQL_SESSION} == POSTGRESQL_SESSION
             session.rollback()
     factory.kw["bind"].dispose()
+
+
+def test_the_chart_counts_each_story_on_the_day_its_page_gave(session):
+    from datetime import timezone
+
+    from storage.tagging import apply_tags
+
+    evening_west = datetime(2026, 11, 1, 23, 30, tzinfo=timezone(timedelta(hours=-4)))  # 03:30 UTC on the 2nd
+    after_midnight_east = datetime(2026, 11, 3, 0, 30, tzinfo=timezone(timedelta(hours=2)))  # 22:30 UTC on the 2nd
+    upsert_articles(session, [
+        ArticleRecord(url=f"https://a.example/{i}", fetched_url=f"https://a.example/{i}", source="s",
+                      text=f"Story number {i} about treaty talks. " * 5, published=when)
+        for i, when in enumerate((evening_west, after_midnight_east))])
+    for article in session.scalars(select(Article)):
+        apply_tags(session, article, SimpleNamespace(relevance=0.9, relevant=True, topics={"safety": 0.8}), "t")
+    session.commit()
+    f = ArticleFilter(topics=["safety"])
+    for chart in (attention(session, f), attention(session, f, exact=1)):  # counted in SQL, then sampled
+        shown = {day: n for day, n in zip(chart.days, chart.counts["safety"]) if n}
+        assert shown == {date(2026, 11, 1): 1, date(2026, 11, 3): 1}
