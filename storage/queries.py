@@ -165,12 +165,26 @@ def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False,
         n = fts_count(session, f.search, cap + 1)  # the full-text index alone
         return Total(min(n, cap), n > cap)
     elif stories:
-        query = (matching_ids(session, f).with_only_columns(Article.story_id)
-                 .where(Article.story_id.is_not(None)).distinct())
+        return _story_total(session, f, cap)
     else:
         query = matching_ids(session, f)
     n = session.scalar(select(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery())) or 0
     return Total(min(n, cap), n > cap)
+
+
+STORY_SCAN = 2  # stories are counted among the first STORY_SCAN x cap matching articles
+
+
+def _story_total(session: Session, f: ArticleFilter, cap: int) -> Total:
+    """Distinct stories among the first ``STORY_SCAN * cap`` matching articles; a lower bound when
+    more articles match than that. DISTINCT before LIMIT made PostgreSQL sort every match of a
+    common topic first (160 ms at a million); a story has a few copies, so twice the cap in
+    articles usually holds more than ``cap`` stories anyway."""
+    scan = STORY_SCAN * cap
+    copies = (matching_ids(session, f).with_only_columns(Article.story_id).where(Article.story_id.is_not(None))
+              .order_by(None).limit(scan).subquery())
+    rows, n = session.execute(select(func.count(), func.count(func.distinct(copies.c.story_id)))).one()
+    return Total(min(n, cap), n > cap or rows == scan)
 
 
 def known_sources(session: Session, asked: Sequence[str] = ()) -> set[str]:
