@@ -1,4 +1,4 @@
-"""article_topic.article_date: each tag carries its article's date, so a topic's newest tags are one index walk
+"""article_topic.article_date: each tag carries its article's date, so a topic's newest tags are one index walk; article.relevant indexed with source
 
 The chart and the facet counts read a topic's newest matches. Without the date beside the tag,
 both databases walked every article newest first and probed its tags (33,000 probes for the
@@ -6,6 +6,10 @@ newest 2,000 "un-governance" articles at a million, 160 ms on PostgreSQL); with 
 the 2,000 newest entries of ix_article_topic_label_date. The copy is kept by triggers (a tag gets
 its article's date when inserted; a changed article date moves to its tags), so no write path
 in Python can forget it. Existing tags are filled here.
+
+The index on article.relevant becomes one on (source, relevant): true for about 40% of articles,
+alone it selects nothing an index should, and PostgreSQL ANDed its 400,000-row bitmap into
+"source X, relevant" (60 ms at a million); the pair counts that filter in the index (1.6 ms).
 
 Revision ID: 0011
 Revises: 0010
@@ -44,6 +48,8 @@ _POSTGRESQL = [
 
 
 def upgrade() -> None:
+    op.drop_index("ix_article_relevant", table_name="article")
+    op.create_index("ix_article_source_relevant", "article", ["source", "relevant"])
     # Plain ALTER TABLE (see 0008): a batch copy would lose the article table's triggers on SQLite.
     op.add_column("article_topic", sa.Column("article_date", sa.DateTime(), nullable=True))
     op.execute(f"UPDATE article_topic SET article_date = (SELECT {ARTICLE_DATE} FROM article "
@@ -65,3 +71,5 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS newsmon_article_date_moved()")
     op.drop_index("ix_article_topic_label_date", table_name="article_topic")
     op.drop_column("article_topic", "article_date")
+    op.drop_index("ix_article_source_relevant", table_name="article")
+    op.create_index("ix_article_relevant", "article", ["relevant"])
