@@ -128,3 +128,12 @@ def test_the_table_says_how_many_matched_counting_as_the_workbench_does(db_url, 
     monkeypatch.setattr(storage.queries, "TOTAL_CAP", 1)  # as if more matched than the workbench counts
     result = CliRunner().invoke(cli, ["query", "--db", db_url, "--limit", "1"])
     assert "1 of more than 1 articles shown" in result.output
+
+
+def test_an_export_says_more_match_without_counting_them(db_url):
+    seed(db_url)
+    result = CliRunner().invoke(cli, ["query", "--db", db_url, "--limit", "1", "--format", "json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 1
+    assert "1 articles shown, more match (--limit 0 shows all)" in result.stderr
+    result = CliRunner().invoke(cli, ["query", "--db", db_url, "--limit", "2", "--format", "json"])
+    assert "more match" not in result.stderr

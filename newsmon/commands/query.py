@@ -72,11 +72,15 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
         else:
             rows = [article_row(a) for a in find_articles(session, article_filter)]
             printers = {"table": print_table, "csv": print_csv, "json": print_json}
-        if limit and len(rows) == limit:  # counted as the workbench counts: up to TOTAL_CAP
-            total = total_matching(session, article_filter, stories=group_by == "story")
+        if limit and len(rows) == limit:  # the table counts as the workbench does (up to TOTAL_CAP);
+            # an export only says whether more match: a script reads the rows, not the total
+            cap = None if fmt == "table" else limit
+            total = total_matching(session, article_filter, stories=group_by == "story", cap=cap)
     printers[fmt](rows)
-    if total is not None and (total.is_lower_bound or total.count > len(rows)):
-        what = "stories" if group_by == "story" else "articles"
+    what = "stories" if group_by == "story" else "articles"
+    if fmt != "table" and total is not None and total.is_lower_bound:
+        click.echo(f"{len(rows)} {what} shown, more match (--limit 0 shows all)", err=True)
+    elif total is not None and (total.is_lower_bound or total.count > len(rows)):
         of = f"more than {total.count:,}" if total.is_lower_bound else f"{total.count}"
         click.echo(f"{len(rows)} of {of} {what} shown (--limit 0 shows all)", err=fmt != "table")
 
