@@ -8,6 +8,8 @@ readers see: it settles metadata that gives two days, and beats htmldate's guess
 (a list's items).
 Values keep the page's own offset (aware) or none (naive, when the page gives a time without
 zone or only a day, which is then midnight): storage converts to UTC, not this module.
+A UTC time is shown in the page's zone: the one the page writes it in elsewhere, else the one its
+locale names (newsmon.pagezones), unless that moves it off the day the page itself writes.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
 A date far from the one the feed or sitemap gave for the same page is not trusted over it,
 unless the page's modified date matches the feed's (feeds often give the update time).
