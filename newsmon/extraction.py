@@ -186,7 +186,7 @@ def _read_metadata(tree, url: str | None, hint_published: datetime | None) -> tu
     }
     document = extract_metadata(tree, url, date_config)
     headline = read_headline(tree, facts, url or document.url)
-    dates = read_dates(tree, facts, document.date, hint_published, headline)
+    dates = read_dates(tree, facts, document.date, hint_published, headline, url or document.url)
     meta = ExtractedArticle(
         title=headline or document.title or None,
         text="",

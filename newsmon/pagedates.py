@@ -8,6 +8,8 @@ readers see: it settles metadata that gives two days, and beats htmldate's guess
 (a list's items).
 Values keep the page's own offset (aware) or none (naive, when the page gives a time without
 zone or only a day, which is then midnight): storage converts to UTC, not this module.
+A UTC time is shown in the page's zone: the one the page writes it in elsewhere, else the one its
+locale names (newsmon.pagezones), unless that moves it off the day the page itself writes.
 An ambiguous numeric day/month ("06/01/2026") is read month-first only on US-English pages.
 A date far from the one the feed or sitemap gave for the same page is not trusted over it,
 unless the page's modified date matches the feed's (feeds often give the update time).
@@ -22,7 +24,8 @@ from email.utils import parsedate_to_datetime
 
 from newsmon.clock import to_stored, utcnow
 from newsmon.pagemeta import PageFacts, text_of
-from newsmon.textdates import byline_date, month_first_in, parse_numeric, visible_date
+from newsmon.pagezones import in_publisher_zone
+from newsmon.textdates import byline_date, month_first_in, parse_numeric, url_day, visible_date
 
 # <meta> names of the publication date, most specific first
 PUBLISHED_META = (
@@ -64,11 +67,13 @@ def read_dates(
     text_guess: str | None = None,
     hint: datetime | None = None,
     headline: str | None = None,
+    url: str | None = None,
 ) -> PageDates:
     """The page's dates.
 
     ``text_guess`` is htmldate's day (ISO), ``hint`` the feed's or sitemap's date, ``headline``
-    the page's headline (newsmon.headline): the byline is looked for under it.
+    the page's headline (newsmon.headline): the byline is looked for under it; ``url`` the page's
+    address, whose country-code domain may name the publisher's zone (newsmon.pagezones).
     """
     month_first = month_first_in(facts.lang)
     found = [(source, d) for source, d in _structured_published(tree, facts, month_first) if d is not None]
@@ -90,7 +95,8 @@ def read_dates(
         near = [d for d in candidates if _near(d, hint)]
         published = near[0] if near else hint
     if published is not None and published.utcoffset() == timedelta(0):
-        published = in_page_zone(published, tree)
+        published = in_page_zone(published, tree) or _in_locale_zone(
+            published, tree, facts, url, lambda: byline_date(tree, month_first, headline))
     return PageDates(published, modified)
 
 
@@ -123,8 +129,8 @@ def _zones_apart(a: datetime, b: datetime) -> bool:
     return loose and abs((a.date() - b.date()).days) <= 1
 
 
-def in_page_zone(instant: datetime, tree) -> datetime:
-    """A UTC time shown in the page's own zone, when the page writes the same instant locally.
+def in_page_zone(instant: datetime, tree) -> datetime | None:
+    """A UTC time shown in the page's own zone, when the page writes the same instant locally; else None.
 
     Many sites put UTC in their metadata and local time in a ``<time>`` element or a script
     ("2023-11-09T01:09:55Z" and "2023-11-08 18:09:55"); the day the page shows is the local one.
@@ -145,7 +151,23 @@ def in_page_zone(instant: datetime, tree) -> datetime:
         offset = local - to_stored(instant)  # instant is UTC here
         if timedelta(0) < abs(offset) <= MAX_OFFSET and offset % timedelta(minutes=15) == timedelta(0):
             return instant.astimezone(timezone(offset))
-    return instant
+    return None
+
+
+def _in_locale_zone(
+    instant: datetime, tree, facts: PageFacts, url: str | None, read_byline: Callable[[], datetime | None]
+) -> datetime:
+    """A UTC time without a local writing on the page, in the zone its locale names (newsmon.pagezones).
+
+    Unless that moves it off the day the page writes itself (its byline, its URL's path) onto
+    another: some CMSes label their local wall clock "Z", and the page's own day is the one shown.
+    """
+    local = in_publisher_zone(instant, tree, facts, url)
+    if local.date() == instant.date():
+        return local
+    byline = read_byline()
+    written = {day for day in (byline.date() if byline else None, url_day(url)) if day}
+    return instant if instant.date() in written and local.date() not in written else local
 
 
 def _timestamp_texts(tree):

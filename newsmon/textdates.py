@@ -8,7 +8,7 @@ date that is not a calendar day is no date.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages without any other
 BYLINE_CHARS = 600  # how far under the headline the byline's date may be, to be taken over metadata
@@ -39,6 +39,8 @@ _TEXT_DATE = re.compile(
     r"(?:(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+)?(?P<y3>(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+# a day in a URL's path: /2019/04/25/, /2019-04-25-
+_URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)")
 _NUMERIC = re.compile(
     r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
@@ -61,6 +63,17 @@ def parse_numeric(value: str, month_first: bool) -> datetime | None:
         month, day = day, month
     try:
         return datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(sec or 0))
+    except ValueError:
+        return None
+
+
+def url_day(url: str | None) -> date | None:
+    """The day a URL's path writes (``/2019/04/25/``), as many CMSes put the publication day there."""
+    m = _URL_DAY.search(url or "")
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         return None
 

@@ -21,7 +21,8 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Declared but reached without an import statement of their own name.
 INDIRECT = {"lxml-html-clean": "trafilatura needs it", "psycopg": "SQLAlchemy's postgresql driver",
             "scrapy-redis": "named in Scrapy settings (newsmon/frontier.py)",
-            "itsdangerous": "Starlette's signed sessions", "python-multipart": "Starlette's form parsing"}
+            "itsdangerous": "Starlette's signed sessions", "python-multipart": "Starlette's form parsing",
+            "tzdata": "zoneinfo's rules where the system has none (newsmon.pagezones)"}
 
 
 def requirements(group: str | None = None) -> dict[str, Requirement]:

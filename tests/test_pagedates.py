@@ -10,9 +10,10 @@ from newsmon.pagedates import parse_date, read_dates
 from newsmon.pagemeta import read_facts
 
 
-def dates(head: str = "", body: str = "", lang: str = "en", text_guess: str | None = None, hint=None):
+def dates(head: str = "", body: str = "", lang: str = "en", text_guess: str | None = None, hint=None,
+          url: str | None = None):
     tree = lxml.html.fromstring(f'<html lang="{lang}"><head>{head}</head><body>{body}</body></html>')
-    return read_dates(tree, read_facts(tree), text_guess, hint)
+    return read_dates(tree, read_facts(tree), text_guess, hint, url=url)
 
 
 def tz(hours: float) -> timezone:
@@ -187,3 +188,80 @@ def test_an_h1_that_writes_the_headline_comes_before_a_teaser_that_repeats_it():
             '<h1>Real headline</h1><p>By A. Writer</p><p>19 Nov 2021</p></body></html>')
     tree = lxml.html.fromstring(html)
     assert read_dates(tree, read_facts(tree), headline="Real headline").published == datetime(2021, 11, 19)
+
+
+UTC_META = '<meta property="article:published_time" content="{}">'
+
+
+@pytest.mark.parametrize(("value", "lang", "url", "expected"), [
+    # a German page's local midnight written in UTC: the day shown in Germany
+    ("2021-11-04T23:00:00Z", "de", "https://www.example.de/a", "2021-11-05T00:00:00+01:00"),
+    ("2021-07-04T22:30:00Z", "de", "https://www.example.de/a", "2021-07-05T00:30:00+02:00"),  # summer time
+    ("2021-11-04T23:00:00Z", "de-DE", "https://example.com/a", "2021-11-05T00:00:00+01:00"),  # region, no ccTLD
+    ("2021-11-04T23:00:00Z", "de-DE", "https://example.at/a", "2021-11-05T00:00:00+01:00"),  # same time there
+    ("2020-08-25T00:23:33Z", "fr", "https://ici.example.ca/a", "2020-08-24T20:23:33-04:00"),  # French in Canada
+    ("2019-03-02T00:18:32Z", "ja", "https://example.jp/a", "2019-03-02T09:18:32+09:00"),
+    ("2020-05-01T13:51:19Z", "pt-BR", "https://example.com.br/a", "2020-05-01T10:51:19-03:00"),
+    ("2021-11-04T23:00:00Z", "en-GB", "https://example.co.uk/a", "2021-11-04T23:00:00+00:00"),  # London in winter
+])
+def test_utc_metadata_shown_in_the_zone_the_page_locale_names(value, lang, url, expected):
+    assert dates(UTC_META.format(value), lang=lang, url=url).published.isoformat() == expected
+
+
+@pytest.mark.parametrize(("lang", "url"), [
+    ("en", "https://example.com/a"),  # no country at all
+    ("de", "https://example.com/a"),  # a language alone is no country
+    ("en-US", "https://example.com/a"),  # a country with several zones
+    ("en", "https://example.ca/a"),
+    ("en-US", "https://example.de/a"),  # the page contradicts its address
+    ("en-GB", "https://example.com.au/a"),
+    ("es-ES", "https://example.com.ar/a"),
+    ("es-ES", "https://example.com/a"),  # a world language's home region: often a template default
+    ("fr-FR", "https://example.org/a"),
+    ("ar-AR", "https://example.com/a"),  # Facebook's "Arabic", not Argentina
+    ("de", "https://example.co/a"),  # a country code used as a generic domain
+    ("de", None),
+])
+def test_no_zone_guessed_without_one_country_of_one_zone(lang, url):
+    value = "2021-11-04T23:00:00Z"
+    assert dates(UTC_META.format(value), lang=lang, url=url).published.isoformat() == "2021-11-04T23:00:00+00:00"
+
+
+def test_the_page_own_local_writing_and_real_offsets_win_over_the_locale():
+    url = "https://www.example.de/a"
+    local = "<script>page.publication_date = '2021-11-04 18:00';</script>"
+    found = dates(UTC_META.format("2021-11-04T23:00:00Z"), local, lang="de", url=url).published
+    assert found.isoformat() == "2021-11-04T18:00:00-05:00"
+    offset = UTC_META.format("2021-11-04T23:00:00-05:00")
+    assert dates(offset, lang="de", url=url).published.isoformat() == "2021-11-04T23:00:00-05:00"
+    naive = UTC_META.format("2021-11-04T23:00:00")
+    assert dates(naive, lang="de", url=url).published.isoformat() == "2021-11-04T23:00:00"
+
+
+def test_utc_midnight_is_a_day_and_stays_on_it():
+    found = dates(UTC_META.format("2020-03-08T00:00:00Z"), lang="pt-BR", url="https://example.com.br/a")
+    assert found.published.isoformat() == "2020-03-08T00:00:00+00:00"
+
+
+def test_the_day_the_page_writes_itself_keeps_a_utc_time_on_it():
+    # some CMSes label their local wall clock "Z": the URL or the byline writes the day it shows
+    head = UTC_META.format("2019-04-25T16:00:25Z")
+    found = dates(head, lang="ja", url="https://example.jp/2019/04/25/story/").published
+    assert found.isoformat() == "2019-04-25T16:00:25+00:00"
+    body = "<h1>Headline</h1><p>2019.04.25 16:00</p>"
+    found = dates(head, body, lang="ja", url="https://example.jp/story/").published
+    assert found.isoformat() == "2019-04-25T16:00:25+00:00"
+    # a URL that writes the local day, or none, lets the zone move it
+    found = dates(head, lang="ja", url="https://example.jp/2019/04/26/story/").published
+    assert found.isoformat() == "2019-04-26T01:00:25+09:00"
+
+
+def test_extraction_reads_the_zone_from_the_page_address():
+    from newsmon.extraction import extract_article
+
+    text = "".join(f"<p>Absatz {n}: Die Kommission hat heute neue Regeln vorgestellt, die lange erwartet wurden.</p>"
+                   for n in range(5))
+    html = (f'<html lang="de"><head>{UTC_META.format("2021-11-04T23:00:00Z")}</head>'
+            f"<body><article><h1>Neue Regeln</h1>{text}</article></body></html>")
+    assert extract_article(html, "https://www.example.de/a").published.isoformat() == "2021-11-05T00:00:00+01:00"
+    assert extract_article(html, "https://www.example.com/a").published.isoformat() == "2021-11-04T23:00:00+00:00"
