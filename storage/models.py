@@ -124,9 +124,11 @@ class ArticleTopic(Base):
     confidence: Mapped[float] = mapped_column(Float)
     model_version: Mapped[str] = mapped_column(String(64))
     origin: Mapped[str] = mapped_column(String(16), default="model")
-    # The article's date (coalesce(published, first_seen)), copied by the database's triggers
-    # (migration 0011) and never written from Python: a topic's newest tags are one index walk.
+    # The article's date (coalesce(published, first_seen)) and story, copied by the database's
+    # triggers (migration 0011) and never written from Python: a topic's newest tags, and its
+    # stories, are one index walk.
     article_date: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    story_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     article: Mapped[Article] = relationship(back_populates="topics")
 
@@ -212,7 +214,7 @@ Index("ix_article_story_newest", Article.story_id, Article.first_seen, Article.i
 Index("ix_article_topic_label_confidence", ArticleTopic.label, ArticleTopic.confidence, ArticleTopic.article_id)
 Index("ix_article_source_relevant", Article.source, Article.relevant)
 Index("ix_article_topic_label_date", ArticleTopic.label, ArticleTopic.article_date, ArticleTopic.article_id,
-      ArticleTopic.confidence)
+      ArticleTopic.confidence, ArticleTopic.story_id)
 
 
 class ArticleSignature(Base):

@@ -164,8 +164,11 @@ def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False,
     elif not stories and dialect == "sqlite" and _only(f, "search") and has_words(f.search):
         n = fts_count(session, f.search, cap + 1)  # the full-text index alone
         return Total(min(n, cap), n > cap)
+    elif stories and len(f.topics) == 1 and _only(f, "topics", "min_confidence", "since", "until"):
+        return _story_total(session, select(ArticleTopic.story_id).where(*_tag_conditions(f)), cap, ArticleTopic.story_id)
     elif stories:
-        return _story_total(session, f, cap)
+        copies = matching_ids(session, f).with_only_columns(Article.story_id)
+        return _story_total(session, copies, cap, Article.story_id)
     else:
         query = matching_ids(session, f)
     n = session.scalar(select(func.count()).select_from(query.order_by(None).limit(cap + 1).subquery())) or 0
@@ -175,15 +178,15 @@ def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False,
 STORY_SCAN = 2  # stories are counted among the first STORY_SCAN x cap matching articles
 
 
-def _story_total(session: Session, f: ArticleFilter, cap: int) -> Total:
-    """Distinct stories among the first ``STORY_SCAN * cap`` matching articles; a lower bound when
-    more articles match than that. DISTINCT before LIMIT made PostgreSQL sort every match of a
-    common topic first (160 ms at a million); a story has a few copies, so twice the cap in
-    articles usually holds more than ``cap`` stories anyway."""
+def _story_total(session: Session, copies: Select[tuple[int]], cap: int, story: ColumnElement[int]) -> Total:
+    """Distinct stories among the first ``STORY_SCAN * cap`` matching articles (``copies`` selects
+    their ``story`` column); a lower bound when more articles match than that. DISTINCT before
+    LIMIT made PostgreSQL sort every match of a common topic first (160 ms at a million); a story
+    has a few copies, so twice the cap in articles usually holds more than ``cap`` stories anyway.
+    One topic's stories are read from its tags' index alone (tags carry their article's story)."""
     scan = STORY_SCAN * cap
-    copies = (matching_ids(session, f).with_only_columns(Article.story_id).where(Article.story_id.is_not(None))
-              .order_by(None).limit(scan).subquery())
-    rows, n = session.execute(select(func.count(), func.count(func.distinct(copies.c.story_id)))).one()
+    first = copies.where(story.is_not(None)).order_by(None).limit(scan).subquery()
+    rows, n = session.execute(select(func.count(), func.count(func.distinct(first.c[0])))).one()
     return Total(min(n, cap), n > cap or rows == scan)
 
 

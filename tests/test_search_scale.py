@@ -151,7 +151,7 @@ def test_migration_0009_up_and_down(db_url):
     engine.dispose()
 
 
-def test_tags_carry_their_articles_date_through_every_write(session):
+def test_tags_carry_their_articles_date_and_story_through_every_write(session):
     from storage.articles import redate
     from storage.tagging import apply_tags
 
@@ -172,6 +172,16 @@ def test_tags_carry_their_articles_date_through_every_write(session):
     redate(session, dated.id, START + timedelta(days=5), None)  # the page now gives another date
     session.commit()
     assert tag_dates(dated) == {START + timedelta(days=5)}
+
+    def tag_stories(article: Article) -> set[int | None]:
+        return set(session.scalars(select(ArticleTopic.story_id).where(ArticleTopic.article_id == article.id)))
+
+    assert tag_stories(dated) == {None}
+    session.add(Story(id=7, first_seen=START, last_seen=START))
+    session.flush()
+    dated.story_id = 7  # joined to a story: its tags follow
+    session.commit()
+    assert tag_stories(dated) == {7} and tag_stories(first_seen_only) == {None}
 
 
 def test_one_topic_walks_its_tags_and_selects_what_the_general_query_does(session):
@@ -205,7 +215,8 @@ def test_migration_0011_fills_the_tags_dates_and_goes_back(db_url):
     command.downgrade(config, "0010")
     command.upgrade(config, "head")
     with factory() as session:
-        assert session.execute(select(ArticleTopic.article_id, ArticleTopic.article_date)).all() == [(1, START)]
+        assert session.execute(select(ArticleTopic.article_id, ArticleTopic.article_date,
+                                      ArticleTopic.story_id)).all() == [(1, START, 1)]
         assert [a.id for a in find_articles(session, ArticleFilter(topics=["safety"]))] == [1]
     factory.kw["bind"].dispose()
     engine.dispose()
