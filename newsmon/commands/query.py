@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
 
 import click
@@ -61,28 +62,31 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
         min_confidence=min_confidence, relevant_only=relevant_only, cites=official_symbols(cites),
         limit=limit or None,
     )
+    export = fmt != "table"  # an export says whether more match (one row more read), the table counts them
+    fetch = limit + 1 if limit and export else limit
     total = None
     with open_for_command(db_url)() as session:
         problem = source_problem(sources, known_sources(session, sources)) if sources else None
         if problem:
             raise click.UsageError(problem)
         if group_by == "story":
-            rows = [story_row(s) for s in stories_overview(session, article_filter, limit=limit or None)]
+            rows = [story_row(s) for s in stories_overview(session, article_filter, limit=fetch or None)]
             printers = {"table": print_story_table, "csv": print_story_csv, "json": print_json}
         else:
-            rows = [article_row(a) for a in find_articles(session, article_filter)]
+            found = find_articles(session, replace(article_filter, limit=fetch or None))
+            rows = [article_row(a) for a in found]
             printers = {"table": print_table, "csv": print_csv, "json": print_json}
-        if limit and len(rows) == limit:  # the table counts as the workbench does (up to TOTAL_CAP);
-            # an export only says whether more match: a script reads the rows, not the total
-            cap = None if fmt == "table" else limit
-            total = total_matching(session, article_filter, stories=group_by == "story", cap=cap)
+        if limit and not export and len(rows) == limit:  # counted as the workbench counts: up to TOTAL_CAP
+            total = total_matching(session, article_filter, stories=group_by == "story")
+    more = limit and export and len(rows) > limit
+    rows = rows[:limit] if limit else rows
     printers[fmt](rows)
     what = "stories" if group_by == "story" else "articles"
-    if fmt != "table" and total is not None and total.is_lower_bound:
+    if more:
         click.echo(f"{len(rows)} {what} shown, more match (--limit 0 shows all)", err=True)
     elif total is not None and (total.is_lower_bound or total.count > len(rows)):
         of = f"more than {total.count:,}" if total.is_lower_bound else f"{total.count}"
-        click.echo(f"{len(rows)} of {of} {what} shown (--limit 0 shows all)", err=fmt != "table")
+        click.echo(f"{len(rows)} of {of} {what} shown (--limit 0 shows all)")
 
 
 def official_symbols(symbols) -> tuple[str, ...]:
