@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from newsmon.clock import to_stored, utcnow
 from newsmon.pagemeta import PageFacts, text_of
 from newsmon.pagezones import in_publisher_zone
-from newsmon.textdates import byline_date, month_first_in, parse_numeric, url_day, visible_date
+from newsmon.textdates import byline_date, month_first_in, parse_numeric, url_day, url_month, visible_date
 
 # <meta> names of the publication date, most specific first
 PUBLISHED_META = (
@@ -82,7 +82,7 @@ def read_dates(
         candidates = [published] + [d for _source, d in found]
     else:
         byline = byline_date(tree, month_first, headline)
-        published = byline or _text_guess(tree, text_guess, month_first)
+        published = byline or _text_guess(tree, text_guess, month_first, url)
         candidates = [published] if published else []
     modified = None
     for obj in facts.articles:
@@ -179,11 +179,19 @@ def _timestamp_texts(tree):
             yield el.text
 
 
-def _text_guess(tree, htmldate_day: str | None, month_first: bool) -> datetime | None:
-    """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date."""
+def _text_guess(tree, htmldate_day: str | None, month_first: bool, url: str | None = None) -> datetime | None:
+    """htmldate's day, unless it is only a year (January 1st) or none: then the byline's date.
+
+    A guess whose month the URL's ``/YYYY/MM/`` contradicts, while its day and month the other
+    way round agree with it, was read in the wrong order ("10/04/2016" on a page giving no
+    language, in /2016/10/): it is swapped.
+    """
     guess = parse_date(htmldate_day, month_first)
     if guess is None or (guess.month, guess.day) == (1, 1):
         return visible_date(tree, month_first) or guess
+    month = url_month(url)
+    if month and month != (guess.year, guess.month) and month == (guess.year, guess.day):
+        return guess.replace(month=guess.day, day=guess.month)
     return guess
 
 

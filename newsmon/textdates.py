@@ -41,6 +41,7 @@ _TEXT_DATE = re.compile(
 )
 # a day in a URL's path: /2019/04/25/, /2019-04-25-
 _URL_DAY = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)")
+_URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
 _NUMERIC = re.compile(
     r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:[,\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
@@ -78,6 +79,12 @@ def url_day(url: str | None) -> date | None:
         return None
 
 
+def url_month(url: str | None) -> tuple[int, int] | None:
+    """The (year, month) a URL's path writes (``/2016/10/``), the day or not."""
+    m = _URL_MONTH.search(url or "")
+    return (int(m.group(1)), int(m.group(2))) if m and 1 <= int(m.group(2)) <= 12 else None
+
+
 def visible_date(tree, month_first: bool) -> datetime | None:
     """The first full date written under the headline (or at the top of the page without one).
 
@@ -112,18 +119,38 @@ def byline_date(tree, month_first: bool, headline: str | None = None) -> datetim
     heading = _headline_element(tree, headline)
     if heading is None:
         return None
-    seen = 0
+    seen, previous = 0, ""
     for chunk in _text_after(heading, own_text=False):
         line = " ".join(chunk.split())
         if len(line) <= BYLINE_LINE_CHARS:
             for m in _TEXT_DATE.finditer(line):
-                found = _text_date(m, month_first) if m.start() <= BYLINE_DATE_START else None
+                if m.start() > BYLINE_DATE_START or _labelled_other(f"{previous} {line[:m.start()]}"):
+                    continue
+                found = _text_date(m, month_first)
                 if found is not None:
                     return found
+        previous = line
         seen += len(line)
         if seen > BYLINE_CHARS:
             return None
     return None
+
+
+# Labels before a date that is not the article's: a forum member's, a product's release, a birth.
+# ("Erschienen am", "Erscheinungsdatum" label a book's day on a review but a release's on a press
+# page: left out.)
+_OTHER_DATE_LABEL = re.compile(
+    r"(?:joined|member since|registered(?: since)?|release date|date of birth|born|"
+    r"mitglied seit|dabei seit|registriert(?: seit)?|geboren(?: am)?|"
+    r"membre depuis|inscrit(?:e)? le|date de sortie|né(?:e)? le|miembro desde|registrado|fecha de lanzamiento|"
+    r"nacido el|membro dal|iscritto il|data di uscita|nato il)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_other(before: str) -> bool:
+    """Whether the text just before a date labels it as some other date than the article's."""
+    return _OTHER_DATE_LABEL.search(before.strip()) is not None
 
 
 def _headline_element(tree, headline: str | None):

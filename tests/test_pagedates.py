@@ -117,6 +117,23 @@ def test_dates_that_are_not_a_byline_leave_the_text_guess(body):
     assert dates(body=body, text_guess="2021-03-05").published == datetime(2021, 3, 5)
 
 
+@pytest.mark.parametrize(("label", "lang"), [
+    ("Joined", "en"), ("Member since:", "en"), ("Mitglied seit", "de"), ("Membre depuis", "fr"), ("Born", "en"),
+])
+def test_a_date_labelled_as_another_one_is_no_byline(label, lang):
+    body = f"<h1>Headline</h1><dl><dt>Forum member</dt><dt>{label}</dt><dd>May 11, 2017</dd></dl><p>Text.</p>"
+    assert dates(body=body, lang=lang, text_guess="2020-03-18").published == datetime(2020, 3, 18)
+
+
+def test_a_text_guess_the_url_month_contradicts_is_read_the_other_way_round():
+    url = "https://news.example.com/story/2016/10/who-will-win-229079"
+    assert dates(lang="", text_guess="2016-04-10", url=url).published == datetime(2016, 10, 4)
+    # the URL agrees, or says nothing about the day's order: the guess stands
+    assert dates(lang="", text_guess="2016-10-04", url=url).published == datetime(2016, 10, 4)
+    assert dates(lang="", text_guess="2016-04-13", url=url).published == datetime(2016, 4, 13)
+    assert dates(lang="", text_guess="2016-04-10", url="https://news.example.com/2016/").published == datetime(2016, 4, 10)
+
+
 def test_byline_settles_metadata_that_gives_two_days_and_keeps_its_time():
     head = ('<script type="application/ld+json">{"@type": "NewsArticle", '
             '"datePublished": "2023-11-06T18:19+01:00"}</script>'
