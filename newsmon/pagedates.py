@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from newsmon.clock import to_stored, utcnow
+from newsmon.clock import to_stored
 from newsmon.pagemeta import PageFacts, text_of
 from newsmon.pagezones import in_publisher_zone
-from newsmon.textdates import byline_date, month_first_in, parse_numeric, url_day, url_month, visible_date
+from newsmon.textdates import byline_date, month_first_in, parse_numeric, plausible, url_day, url_month, visible_date
 
 # <meta> names of the publication date, most specific first
 PUBLISHED_META = (
@@ -43,7 +43,7 @@ MODIFIED_META = (
 GENERIC_META = ("date", "dc.date", "dcterms.date")
 # A page date further than this from the feed's or sitemap's date for the page is not trusted.
 HINT_TOLERANCE = timedelta(days=2)
-_EARLIEST_YEAR = 1995
+_MINUTE_PRECISION = re.compile(r"[T ]\d{1,2}:\d{2}$")  # a local writing without seconds
 
 _ISO = re.compile(
     r"^\s*(\d{4})-?(\d{2})-?(\d{2})"
@@ -144,11 +144,12 @@ def in_page_zone(instant: datetime, tree) -> datetime | None:
             if local is None:
                 continue
             if local.tzinfo is None:
-                naive.append(local)
+                naive.append((local, _MINUTE_PRECISION.search(m.group(0)) is not None))
             elif local.utcoffset() != timedelta(0) and local == instant:
                 return local  # the same instant, with the page's offset written out
-    for local in naive:
-        offset = local - to_stored(instant)  # instant is UTC here
+    for local, to_the_minute in naive:
+        utc = to_stored(instant)  # instant is UTC here
+        offset = local - (utc.replace(second=0, microsecond=0) if to_the_minute else utc)
         if timedelta(0) < abs(offset) <= MAX_OFFSET and offset % timedelta(minutes=15) == timedelta(0):
             return instant.astimezone(timezone(offset))
     return None
@@ -226,7 +227,7 @@ def parse_date(value: str | None, month_first: bool = False) -> datetime | None:
         return None
     value = value.strip()[:64]
     parsed = _parse_iso(value) or parse_numeric(value, month_first) or _parse_other(value)
-    if parsed is None or not _plausible(parsed):
+    if parsed is None or not plausible(parsed):
         return None
     return parsed
 
@@ -267,10 +268,6 @@ def _parse_other(value: str) -> datetime | None:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-
-
-def _plausible(value: datetime) -> bool:
-    return _EARLIEST_YEAR <= value.year <= utcnow().year + 1
 
 
 def _near(value: datetime, hint: datetime) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from newsmon.clock import utcnow
+
 VISIBLE_DATE_CHARS = 3000  # how far under the headline a date may be, for pages without any other
 BYLINE_CHARS = 600  # how far under the headline the byline's date may be, to be taken over metadata
 BYLINE_LINE_CHARS = 40  # a longer text is prose or a caption, whose dates are events
@@ -175,6 +177,8 @@ def _text_after(start, own_text: bool = True):
         inside = el.iter() if own_text or el is not start else ()
         for node in inside:
             if node.tag in ("script", "style") or not isinstance(node.tag, str):
+                if node is not el and node.tail and node.tail.strip():
+                    yield node.tail  # the text after a comment or a script is the page's again
                 continue
             if node.text and node.text.strip():
                 yield node.text
@@ -191,7 +195,21 @@ def _text_after(start, own_text: bool = True):
         el = nxt
 
 
+EARLIEST_YEAR = 1995  # older "publication dates" are a history piece's events or a page's junk
+
+
+def plausible(value: datetime) -> bool:
+    """Whether ``value`` can be a news page's publication date: 1995 up to next year."""
+    return EARLIEST_YEAR <= value.year <= utcnow().year + 1
+
+
 def _text_date(m: re.Match, month_first: bool) -> datetime | None:
+    """The date a match writes, when it is one and a plausible publication date."""
+    found = _written_date(m, month_first)
+    return found if found is not None and plausible(found) else None
+
+
+def _written_date(m: re.Match, month_first: bool) -> datetime | None:
     groups = m.groupdict()
     try:
         if groups["y1"]:

@@ -185,9 +185,9 @@ def _story_total(session: Session, copies: Select[tuple[int]], cap: int, story: 
     has a few copies, so twice the cap in articles usually holds more than ``cap`` stories anyway.
     One topic's stories are read from its tags' index alone (tags carry their article's story)."""
     scan = STORY_SCAN * cap
-    first = copies.where(story.is_not(None)).order_by(None).limit(scan).subquery()
+    first = copies.where(story.is_not(None)).order_by(None).limit(scan + 1).subquery()
     rows, n = session.execute(select(func.count(), func.count(func.distinct(first.c[0])))).one()
-    return Total(min(n, cap), n > cap or rows == scan)
+    return Total(min(n, cap), n > cap or rows > scan)
 
 
 def known_sources(session: Session, asked: Sequence[str] = ()) -> set[str]:

@@ -282,3 +282,22 @@ def test_extraction_reads_the_zone_from_the_page_address():
             f"<body><article><h1>Neue Regeln</h1>{text}</article></body></html>")
     assert extract_article(html, "https://www.example.de/a").published.isoformat() == "2021-11-05T00:00:00+01:00"
     assert extract_article(html, "https://www.example.com/a").published.isoformat() == "2021-11-04T23:00:00+00:00"
+
+
+def test_a_byline_year_no_news_page_has_is_passed_over():
+    for line in ("12 May 2087", "1 September 1939"):
+        body = f"<h1>Head</h1><p>{line}</p><p>Text of the article.</p>"
+        assert dates(body=body, text_guess="2020-05-12").published == datetime(2020, 5, 12)
+
+
+def test_a_byline_after_a_comment_or_script_is_read():
+    for inside in ("<!-- date -->", "<script>var a = 1</script>"):
+        body = f"<h1>Head</h1><p>By X {inside}12 May 2020</p><p>Text of the article.</p>"
+        assert dates(body=body, text_guess="2020-05-20").published == datetime(2020, 5, 12)
+
+
+def test_a_local_writing_without_seconds_matches_a_utc_time_with_seconds():
+    head = '<meta property="article:published_time" content="2023-11-09T01:09:55Z">'
+    found = dates(head=head, body='<time datetime="2023-11-08 18:09">8 Nov</time>').published
+    assert found == datetime(2023, 11, 8, 18, 9, 55, tzinfo=tz(-7))
+    assert found.utcoffset() == timedelta(hours=-7)

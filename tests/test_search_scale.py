@@ -87,6 +87,10 @@ def test_totals_stop_at_the_cap_and_say_so(session):
     assert total_matching(session, ArticleFilter(topics=["safety"], sources=["s1"])) == (0, False)
     assert total_matching(session, ArticleFilter(search="treaty")) == (30, False)
     assert total_matching(session, ArticleFilter(search="nothing")) == (0, False)
+    # stories are counted among the first 2 x cap articles: exactly that many is all of them
+    assert total_matching(session, ArticleFilter(limit=None), stories=True, cap=15) == (10, False)  # 30 articles
+    assert total_matching(session, ArticleFilter(limit=None), stories=True, cap=14).is_lower_bound
+    assert total_matching(session, ArticleFilter(topics=["safety"], limit=None), stories=True, cap=3) == (3, True)
     # a page past the cap is counted up to its end, so paging deep still knows where results stop
     assert total_matching(session, ArticleFilter(limit=10, offset=20), cap=5) == (30, False)
 
