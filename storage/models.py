@@ -6,11 +6,12 @@ converts times to and from that form.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -129,6 +130,9 @@ class ArticleTopic(Base):
     # stories, are one index walk.
     article_date: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     story_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The day its page gave (the date in the page's own offset, newsmon.clock.article_time), kept
+    # by triggers too (migration 0012): the chart counts each story on it, in the index alone.
+    page_day: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     article: Mapped[Article] = relationship(back_populates="topics")
 
@@ -214,7 +218,7 @@ Index("ix_article_story_newest", Article.story_id, Article.first_seen, Article.i
 Index("ix_article_topic_label_confidence", ArticleTopic.label, ArticleTopic.confidence, ArticleTopic.article_id)
 Index("ix_article_source_relevant", Article.source, Article.relevant)
 Index("ix_article_topic_label_date", ArticleTopic.label, ArticleTopic.article_date, ArticleTopic.article_id,
-      ArticleTopic.confidence, ArticleTopic.story_id)
+      ArticleTopic.confidence, ArticleTopic.story_id, ArticleTopic.page_day)
 
 
 class ArticleSignature(Base):

@@ -107,10 +107,10 @@ def one_topic(session: Session, f: ArticleFilter) -> Select[tuple[Article]] | No
         return None
     others = replace(f, topics=(), min_confidence=0.0, since=None, until=None)
     return (filtered(session.get_bind().dialect.name, others, walk_text=common_words(session, f.search))
-            .join(ArticleTopic, ArticleTopic.article_id == Article.id).where(*_tag_conditions(f)))
+            .join(ArticleTopic, ArticleTopic.article_id == Article.id).where(*tag_conditions(f)))
 
 
-def _tag_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
+def tag_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
     """The one-topic filter's conditions on its tags: label, confidence and the article's date."""
     tag = ArticleTopic
     conditions = [tag.label == f.topics[0]]
@@ -123,10 +123,16 @@ def _tag_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _only(f: ArticleFilter, *kept: str) -> bool:
+def filters_only(f: ArticleFilter, *kept: str) -> bool:
     """Whether ``f`` filters on nothing but the fields named in ``kept`` (limit and offset aside)."""
     return not any(getattr(f, field.name) for field in fields(ArticleFilter)
                    if field.name not in (*kept, "limit", "offset"))
+
+
+def tags_alone(f: ArticleFilter) -> bool:
+    """Whether ``f`` is one topic with at most a minimum confidence and a date range: what its
+    tags' index (ix_article_topic_label_date) answers without reading an article."""
+    return len(f.topics) == 1 and filters_only(f, "topics", "min_confidence", "since", "until")
 
 
 def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
@@ -159,13 +165,13 @@ def total_matching(session: Session, f: ArticleFilter, *, stories: bool = False,
     """
     cap = max(TOTAL_CAP if cap is None else cap, (f.offset or 0) + (f.limit or 0))
     dialect = session.get_bind().dialect.name
-    if not stories and len(f.topics) == 1 and _only(f, "topics", "min_confidence", "since", "until"):
-        query = select(ArticleTopic.article_id).where(*_tag_conditions(f))
-    elif not stories and dialect == "sqlite" and _only(f, "search") and has_words(f.search):
+    if not stories and tags_alone(f):
+        query = select(ArticleTopic.article_id).where(*tag_conditions(f))
+    elif not stories and dialect == "sqlite" and filters_only(f, "search") and has_words(f.search):
         n = fts_count(session, f.search, cap + 1)  # the full-text index alone
         return Total(min(n, cap), n > cap)
-    elif stories and len(f.topics) == 1 and _only(f, "topics", "min_confidence", "since", "until"):
-        return _story_total(session, select(ArticleTopic.story_id).where(*_tag_conditions(f)), cap, ArticleTopic.story_id)
+    elif stories and tags_alone(f):
+        return _story_total(session, select(ArticleTopic.story_id).where(*tag_conditions(f)), cap, ArticleTopic.story_id)
     elif stories:
         copies = matching_ids(session, f).with_only_columns(Article.story_id)
         return _story_total(session, copies, cap, Article.story_id)

@@ -9,13 +9,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, Subquery, case, func, select
+from sqlalchemy import Select, Subquery, case, func, select
 from sqlalchemy.orm import Session
 
-from newsmon.clock import OFFSET_LIMIT, as_published
+from newsmon.clock import as_published
 from storage.models import Article, ArticleTopic
 from storage.batches import in_batches
-from storage.queries import ArticleFilter, article_date, filtered, matching_ids, newest_first, one_topic, total_matching
+from storage.queries import (ArticleFilter, article_date, filtered, matching_ids, newest_first, one_topic,
+                             tag_conditions, tags_alone, total_matching)
 
 
 def selected_ids(session: Session, f: ArticleFilter) -> Select:
@@ -158,31 +159,22 @@ def facets_and_attention(session: Session, f: ArticleFilter) -> tuple[Facets, At
 
 
 def _stories_per_day(session: Session, f: ArticleFilter) -> list[tuple[date, str, int]]:
-    """(day, topic, distinct stories) over every match of ``f``, grouped in SQL."""
+    """(day, topic, distinct stories) over every match of ``f``, grouped in SQL, each tag on the
+    day its page gave (``ArticleTopic.page_day``). One topic and a date range alone are counted in
+    its tags' index (ix_article_topic_label_date), without reading an article."""
     tag = ArticleTopic
-    columns = (_page_day(session.get_bind().dialect.name, tag.article_date).label("day"), tag.label.label("label"),
-               func.coalesce(Article.story_id, -Article.id).label("story"))
-    query = one_topic(session, f)  # its tags are the ones counted: one pass over them
-    if query is not None:
+    columns = (tag.page_day.label("day"), tag.label.label("label"), func.coalesce(tag.story_id, -tag.article_id).label("story"))
+    if tags_alone(f):
+        query = select(*columns).where(*tag_conditions(f))
+    elif (query := one_topic(session, f)) is not None:  # its tags are the ones counted: one pass over them
         query = query.with_only_columns(*columns)
     else:
-        query = (select(*columns).join(Article, Article.id == tag.article_id)
-                 .where(tag.article_id.in_(matching_ids(session, f)), tag.confidence >= f.min_confidence))
+        query = select(*columns).where(tag.article_id.in_(matching_ids(session, f)), tag.confidence >= f.min_confidence)
         if f.topics:
             query = query.where(tag.label.in_(list(f.topics)))
     rows = query.subquery()  # grouped outside: PostgreSQL would not match the day's parameters in GROUP BY
     grouped = select(rows.c.day, rows.c.label, func.count(func.distinct(rows.c.story))).group_by(rows.c.day, rows.c.label)
     return [(_as_date(value), label, n) for value, label, n in session.execute(grouped)]
-
-
-def _page_day(dialect: str, utc: ColumnElement) -> ColumnElement:
-    """The day of ``utc`` (an article's date, naive UTC) in its page's own offset, in SQL: the day
-    newsmon.clock.article_time gives (UTC when the page gave no offset or no date at all)."""
-    offset = case((Article.published.is_(None), 0),
-                  (func.abs(Article.published_offset) < OFFSET_LIMIT, Article.published_offset), else_=0)
-    if dialect == "postgresql":
-        return func.date(utc + func.make_interval(0, 0, 0, 0, 0, offset))
-    return func.date(utc, func.printf("%+d minutes", offset))
 
 
 def _sampled_stories_per_day(f: ArticleFilter, tagged: list) -> list[tuple[date, str, int]]:

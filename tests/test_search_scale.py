@@ -188,6 +188,54 @@ def test_tags_carry_their_articles_date_and_story_through_every_write(session):
     assert tag_stories(dated) == {7} and tag_stories(first_seen_only) == {None}
 
 
+def test_tags_carry_the_day_their_page_gave_through_every_write(session):
+    from datetime import timezone
+
+    from storage.articles import redate
+    from storage.tagging import apply_tags
+
+    evening_west = datetime(2026, 11, 1, 23, 30, tzinfo=timezone(timedelta(hours=-4)))  # 03:30 UTC on the 2nd
+    upsert_articles(session, [
+        ArticleRecord(url="https://a.example/west", fetched_url="https://a.example/west", source="s",
+                      text="Treaty talks. " * 5, published=evening_west),
+        ArticleRecord(url="https://a.example/undated", fetched_url="https://a.example/undated", source="s",
+                      text="Other talks. " * 5)])
+    west, undated = session.scalars(select(Article).order_by(Article.id)).all()
+    for article in (west, undated):
+        apply_tags(session, article, SimpleNamespace(relevance=0.9, relevant=True, topics={"safety": 0.8}), "t")
+    session.commit()
+
+    def tag_days(article: Article) -> set[date]:
+        return set(session.scalars(select(ArticleTopic.page_day).where(ArticleTopic.article_id == article.id)))
+
+    assert tag_days(west) == {date(2026, 11, 1)} and tag_days(undated) == {undated.first_seen.date()}
+    redate(session, west.id, datetime(2026, 11, 3, 0, 30, tzinfo=timezone(timedelta(hours=2))), None)
+    session.commit()
+    assert tag_days(west) == {date(2026, 11, 3)}  # 22:30 UTC on the 2nd, the 3rd where it was written
+
+
+def test_migration_0012_fills_the_tags_days_and_goes_back(db_url):
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    engine = make_engine(db_url)
+    config = alembic_config(engine)
+    factory = open_database(db_url, migrate=False)
+    with factory() as session:
+        fill(session, 2)
+        session.execute(Article.__table__.update().where(Article.id == 1).values(published_offset=-120))
+        session.commit()
+    command.downgrade(config, "0011")
+    command.upgrade(config, "head")
+    with factory() as session:  # 00:00 UTC on the 1st is 22:00 on October 31st at -02:00
+        assert session.execute(select(ArticleTopic.article_id, ArticleTopic.page_day)).all() == [(1, date(2026, 10, 31))]
+        chart = attention(session, ArticleFilter(topics=["safety"]))
+        assert chart.days[0] == date(2026, 10, 31) and chart.counts["safety"][0] == 1
+    factory.kw["bind"].dispose()
+    engine.dispose()
+
+
 def test_one_topic_walks_its_tags_and_selects_what_the_general_query_does(session):
     fill(session, 12)
     for f in [ArticleFilter(topics=["safety"]), ArticleFilter(topics=["safety"], min_confidence=0.95),
