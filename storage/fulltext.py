@@ -183,16 +183,20 @@ def fts_count(session: Session, query: str, cap: int) -> int:
     return session.scalar(probe) or 0
 
 
-def matches(dialect: str, query: str, *, walk: bool = False) -> ColumnElement[bool]:
+def matches(dialect: str, query: str, *, walk: bool = False, from_rowid: int | None = None) -> ColumnElement[bool]:
     """A WHERE clause: the article's title or text contains every word of ``query``.
 
     ``walk`` (SQLite): test membership only (``id + 0`` keeps the planner from starting at the
-    full-text matches), see :func:`common_words`.
+    full-text matches), see :func:`common_words`; ``from_rowid``: against the matches from that
+    rowid on only (the caller has left out every article below it).
     """
     if not has_words(query):
         return false()  # only punctuation: nothing can contain it as a word
     if dialect == "sqlite":
-        return (Article.id + 0 if walk else Article.id).in_(fts_rowids(query))
+        rowids = fts_rowids(query)
+        if from_rowid is not None:
+            rowids = rowids.where(literal_column("rowid") >= from_rowid)
+        return (Article.id + 0 if walk else Article.id).in_(rowids)
     if dialect == "postgresql":
         return pg_document().op("@@")(pg_tsquery(query))
     pattern = f"%{query}%"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 
 import storage.stories
 from storage.articles import ArticleRecord, upsert_articles
@@ -104,6 +104,36 @@ def test_walking_stories_newest_first_gives_the_same_pages(session, monkeypatch)
     assert walked == grouped
     assert [row.story_id for row in walked[0]] == [11, 9, 7, 5] and walked[0][0].articles == 3
     assert [row.story_id for row in stories_overview(session, ArticleFilter(search="treaty"), limit=2)] == [12, 11]
+
+
+def test_common_words_are_looked_for_among_the_newest_articles_first_with_the_same_pages(session, monkeypatch):
+    import storage.fulltext
+    import storage.queries
+
+    fill(session, 12)  # 36 articles an hour apart, ids in date order, every one "treaty talks resume"
+    session.execute(update(Article).where(Article.id == 1).values(published=START + timedelta(days=30)))  # old id, newest date
+    session.execute(update(Article).where(Article.id == 36).values(published=START - timedelta(days=30)))  # and the reverse
+    session.execute(update(Article).where(Article.id % 5 == 0).values(text="other words"))
+    session.commit()
+    cases = [ArticleFilter(search="treaty", limit=5), ArticleFilter(search="treaty", limit=4, offset=9),
+             ArticleFilter(search="treaty", limit=50), ArticleFilter(search="treaty talks", sources=["s1"], limit=3),
+             ArticleFilter(search="treaty", since=START + timedelta(hours=20), until=START + timedelta(hours=41), limit=4),
+             ArticleFilter(search="treaty", until=START + timedelta(hours=3), limit=5),
+             ArticleFilter(search="treaty", topics=["safety"], limit=2, offset=1)]
+    monkeypatch.setattr(storage.fulltext, "COMMON", 3)  # every word here is common
+    whole = [[a.id for a in find_articles(session, f)] for f in cases]  # windows wider than the store: none
+    windows = []
+
+    def recorded(*args):
+        windows.append(storage.queries.recent_window.__wrapped__(*args))
+        return windows[-1]
+
+    recorded.__wrapped__ = storage.queries.recent_window
+    monkeypatch.setattr(storage.queries, "WINDOW", 1)
+    monkeypatch.setattr(storage.queries, "recent_window", recorded)
+    assert [[a.id for a in find_articles(session, f)] for f in cases] == whole
+    assert whole[0] == [1, 34, 33, 32, 31] and whole[5] == [3, 2, 36] and whole[6] == [31, 19]
+    assert any(window is not None for window in windows) == (session.get_bind().dialect.name == "sqlite")  # FTS5 lists
 
 
 def test_facets_and_chart_count_the_newest_matches_and_say_how_many(session):
