@@ -7,10 +7,11 @@ every other command refuses a missing database or a schema that is behind.
 """
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
-from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -81,6 +82,14 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
         for name, value in POSTGRESQL_SESSION.items():
             cursor.execute(f"SET {name} = '{value}'")
     dbapi_connection.commit()  # a SET inside the transaction the pool rolls back would be undone
+
+
+def estimated_rows(session: Session, statement: Select) -> float:
+    """How many rows PostgreSQL's planner expects ``statement`` to return (EXPLAIN, nothing run):
+    for choosing between two ways to the same answer, never as an answer."""
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params).scalar_one()
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def make_engine(url: str | URL) -> Engine:

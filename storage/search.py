@@ -127,11 +127,10 @@ def attention(session: Session, f: ArticleFilter, sample: int = SAMPLE, exact: i
     articles are 7,700); beyond, the newest ``sample`` do and the chart starts where they do.
     """
     f = replace(f, limit=None, offset=0)
-    sampled = total_matching(session, f, cap=exact).is_lower_bound
+    rows = _stories_per_day(session, f, exact)
+    sampled = rows is None
     if sampled:
         rows = _sampled_stories_per_day(f, (newest or _newest_tagged(session, f, sample))[0])
-    else:
-        rows = _stories_per_day(session, f)
     if not rows:
         return Attention([], {}, "day")
     per_day: dict[date, dict[str, int]] = defaultdict(dict)
@@ -158,15 +157,26 @@ def facets_and_attention(session: Session, f: ArticleFilter) -> tuple[Facets, At
     return facets(session, f, newest=newest), attention(session, f, newest=newest)
 
 
-def _stories_per_day(session: Session, f: ArticleFilter) -> list[tuple[date, str, int]]:
+def _stories_per_day(session: Session, f: ArticleFilter, exact: int) -> list[tuple[date, str, int]] | None:
     """(day, topic, distinct stories) over every match of ``f``, grouped in SQL, each tag on the
-    day its page gave (``ArticleTopic.page_day``). One topic and a date range alone are counted in
-    its tags' index (ix_article_topic_label_date), without reading an article."""
+    day its page gave (``ArticleTopic.page_day``); None when more than ``exact`` articles match.
+
+    One topic and a date range alone are counted in its tags' index ordered by day and story
+    (ix_article_topic_label_day), without reading an article or sorting: the date range is the
+    days it can fall on (a page's offset is within a day of UTC), then each tag's date exactly.
+    """
     tag = ArticleTopic
-    columns = (tag.page_day.label("day"), tag.label.label("label"), func.coalesce(tag.story_id, -tag.article_id).label("story"))
+    story = func.coalesce(tag.story_id, -tag.article_id)
+    if total_matching(session, f, cap=exact).is_lower_bound:
+        return None
     if tags_alone(f):
-        query = select(*columns).where(*tag_conditions(f))
-    elif (query := one_topic(session, f)) is not None:  # its tags are the ones counted: one pass over them
+        days = [tag.page_day >= (f.since - timedelta(days=1)).date()] if f.since else []
+        days += [tag.page_day <= (f.until + timedelta(days=1)).date()] if f.until else []
+        grouped = (select(tag.page_day, func.count(func.distinct(story))).where(*tag_conditions(f), *days)
+                   .group_by(tag.page_day))
+        return [(_as_date(value), f.topics[0], n) for value, n in session.execute(grouped)]
+    columns = (tag.page_day.label("day"), tag.label.label("label"), story.label("story"))
+    if (query := one_topic(session, f)) is not None:  # its tags are the ones counted: one pass over them
         query = query.with_only_columns(*columns)
     else:
         query = select(*columns).where(tag.article_id.in_(matching_ids(session, f)), tag.confidence >= f.min_confidence)

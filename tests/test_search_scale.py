@@ -136,6 +136,29 @@ def test_common_words_are_looked_for_among_the_newest_articles_first_with_the_sa
     assert any(window is not None for window in windows) == (session.get_bind().dialect.name == "sqlite")  # FTS5 lists
 
 
+def test_a_walk_chosen_on_an_estimate_is_bounded_and_gives_the_same_pages(session, monkeypatch):
+    fill(session, 12)
+    cases = [(ArticleFilter(search="treaty"), 4, 0), (ArticleFilter(search="treaty"), 4, 8),
+             (ArticleFilter(search="nothing like it"), 4, 0)]
+    grouped = [stories_overview(session, f, limit=limit, offset=offset) for f, limit, offset in cases]
+    monkeypatch.setattr(storage.stories, "estimated_rows", lambda *_: 10**9)  # PostgreSQL: "many", wrongly or not
+    for walk in (100, 5):  # beyond the store, then a bound the later pages lie past
+        monkeypatch.setattr(storage.stories, "WALK", walk)
+        assert [stories_overview(session, f, limit=limit, offset=offset) for f, limit, offset in cases] == grouped
+    assert [row.story_id for row in grouped[0]] == [12, 11, 10, 9] and grouped[2] == []
+
+
+@pytest.mark.postgres
+def test_the_planners_estimate_is_asked_with_the_search_as_a_parameter(postgres_server):
+    from storage.db import estimated_rows
+    from storage.fulltext import matches
+
+    factory = open_database(postgres_server, migrate=False)
+    with factory() as session:
+        assert estimated_rows(session, select(Article.id).where(matches("postgresql", "O'Neil's treaty; DROP"))) >= 0
+    factory.kw["bind"].dispose()
+
+
 def test_facets_and_chart_count_the_newest_matches_and_say_how_many(session):
     fill(session, 6)
     whole = facets(session, ArticleFilter())

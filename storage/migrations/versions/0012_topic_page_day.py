@@ -3,7 +3,8 @@
 The chart counts a topic's stories per day, each on the day its page gave (the date in the page's
 own offset). Computing that day needed the article's offset: one article lookup per tag, 6,000
 for 90 days of one topic at a million articles (20 ms, 18 times the time at 10,000). With the day
-beside the tag and in ix_article_topic_label_date, the chart is counted in that index alone.
+beside the tag, in an index ordered by topic, day and story (ix_article_topic_label_day), the
+chart is counted in that index alone, each day's stories in order (1 ms).
 
 A trigger keeps the day, as 0011's keep the date and story: a tag gets it when inserted, and a
 changed date or offset moves it. The day is newsmon.clock.article_time's: the published time in
@@ -50,7 +51,6 @@ _POSTGRESQL = [
               OR OLD.published_offset IS DISTINCT FROM NEW.published_offset)
         EXECUTE FUNCTION newsmon_article_day_moved()""",
 ]
-_INDEX = ["label", "article_date", "article_id", "confidence", "story_id"]  # 0011's
 
 
 def upgrade() -> None:
@@ -59,8 +59,8 @@ def upgrade() -> None:
     op.add_column("article_topic", sa.Column("page_day", sa.Date(), nullable=True))
     day = (_SQLITE_DAY if sqlite else _PG_DAY).format(a="")
     op.execute(f"UPDATE article_topic SET page_day = (SELECT {day} FROM article WHERE article.id = article_topic.article_id)")
-    op.drop_index("ix_article_topic_label_date", table_name="article_topic")
-    op.create_index("ix_article_topic_label_date", "article_topic", [*_INDEX, "page_day"])
+    op.create_index("ix_article_topic_label_day", "article_topic",
+                    ["label", "page_day", "story_id", "article_date", "confidence", "article_id"])
     for statement in _SQLITE if sqlite else _POSTGRESQL:
         op.execute(statement)
 
@@ -74,6 +74,5 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS article_day_au ON article")
         op.execute("DROP FUNCTION IF EXISTS newsmon_tag_page_day()")
         op.execute("DROP FUNCTION IF EXISTS newsmon_article_day_moved()")
-    op.drop_index("ix_article_topic_label_date", table_name="article_topic")
-    op.create_index("ix_article_topic_label_date", "article_topic", _INDEX)
+    op.drop_index("ix_article_topic_label_day", table_name="article_topic")
     op.drop_column("article_topic", "page_day")
