@@ -11,6 +11,7 @@ copies per story. Prints one row per query: median and p95 in milliseconds.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import tempfile
@@ -170,7 +171,9 @@ def main() -> None:
 
         from newsmon.web.app import create_app
 
-        with TestClient(create_app(factory=factory, secret_key="bench-only-key-0123456789")) as client:
+        app = create_app(factory=factory, secret_key="bench-only-key-0123456789")
+        gc.freeze()  # as `newsmon serve` does once started
+        with TestClient(app) as client:
             for name, path in [("API latest 50", "/api/articles"),
                                ("API topic >= 0.7", "/api/articles?topic=sanctions&min_confidence=0.7"),
                                ("API stories", "/api/stories?topic=safety"),

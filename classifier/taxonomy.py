@@ -1,6 +1,7 @@
 """The label set, read from ``taxonomy.toml`` so that analysts can read and extend it."""
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,6 +74,17 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY, lexicon: str | Path | Non
                 raise ConfigError(f"lexicon names an unknown label {label!r}", path=str(lexicon))
             seeds[label].extend(phrases)
     return Taxonomy(relevance=gate["name"], definitions=definitions, seeds=seeds)
+
+
+def topic_names(path: str | Path = DEFAULT_TAXONOMY) -> list[str]:
+    """The topics of ``path``, for checking names users type: read without the lexicon (nine more
+    files, 20 ms a search page) and again only when the file changes."""
+    return list(_topic_names(str(path), Path(path).stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=4)
+def _topic_names(path: str, _mtime_ns: int) -> tuple[str, ...]:
+    return tuple(load_taxonomy(path, lexicon=None).topics)
 
 
 def lexicon_phrases(folder: Path) -> dict[str, list[str]]:

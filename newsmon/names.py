@@ -34,9 +34,9 @@ def language_problem(codes: Iterable[str]) -> str | None:
 
 def topic_problem(topics: Iterable[str]) -> str | None:
     """A message naming topics the taxonomy does not define (with the valid ones), or None."""
-    from classifier.taxonomy import load_taxonomy
+    from classifier.taxonomy import topic_names
 
-    valid = load_taxonomy().topics
+    valid = topic_names()
     bad = [t for t in topics if t not in valid]
     if not bad:
         return None

@@ -16,8 +16,8 @@ from newsmon.dedup import DedupSettings, text_change
 from storage.batches import chunks
 from storage.db import estimated_rows
 from storage.fulltext import fts_count
-from storage.queries import ArticleFilter, filtered, matching_ids
-from storage.models import Article, ArticleRevision, Story
+from storage.queries import ArticleFilter, filtered, matching_ids, tag_conditions, tags_alone
+from storage.models import Article, ArticleRevision, ArticleTopic, Story
 
 
 class StoryRow(NamedTuple):
@@ -128,6 +128,8 @@ def _many(session: Session, selected: Select, f: ArticleFilter) -> bool | str:
             return True
     if f.search and dialect == "postgresql":
         return ESTIMATED if estimated_rows(session, selected) >= 10 * DENSE else _counted(session, selected)
+    if tags_alone(f):  # counted in the topic's index, without joining articles
+        return _counted(session, select(ArticleTopic.article_id).where(*tag_conditions(f)))
     return _counted(session, selected)
 
 

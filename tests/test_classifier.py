@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 from classifier import Tags, TopicModel, load_default_model
 from classifier.features import CharNgramCounter
 from classifier.model import metrics_path
-from classifier.taxonomy import Taxonomy, load_taxonomy
+from classifier.taxonomy import Taxonomy, load_taxonomy, topic_names
 from classifier.training import train
 from newsmon.errors import ConfigError, LabelError, ModelError
 
@@ -81,6 +82,11 @@ def test_adding_a_label_needs_no_code(tmp_path):
                     '[[label]]\nname = "elections"\ndefinition = "AI in elections"\n')
     taxonomy = load_taxonomy(path)
     assert taxonomy.topics == ["chips", "elections"]
+    assert topic_names(path) == ["chips", "elections"] and topic_names() == TOPICS
+    text = path.read_text().replace('"elections"', '"ballots"', 1)
+    path.write_text(text)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))  # a later edit
+    assert topic_names(path) == ["chips", "ballots"]  # names are read again when the file changes
 
 
 def test_bad_taxonomy_and_unknown_labels_are_clear(tmp_path):

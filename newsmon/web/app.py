@@ -57,9 +57,9 @@ class Workbench:
 
     @cached_property
     def topics(self) -> list[str]:
-        from classifier.taxonomy import load_taxonomy
+        from classifier.taxonomy import topic_names
 
-        return load_taxonomy().topics
+        return topic_names()
 
     @cached_property
     def model(self) -> Any:
