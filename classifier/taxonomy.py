@@ -79,11 +79,15 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY, lexicon: str | Path | Non
 def topic_names(path: str | Path = DEFAULT_TAXONOMY) -> list[str]:
     """The topics of ``path``, for checking names users type: read without the lexicon (nine more
     files, 20 ms a search page) and again only when the file changes."""
-    return list(_topic_names(str(path), Path(path).stat().st_mtime_ns))
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return load_taxonomy(path, lexicon=None).topics  # its ConfigError says what is wrong
+    return list(_topic_names(str(path), stat.st_mtime_ns, stat.st_size))
 
 
 @functools.lru_cache(maxsize=4)
-def _topic_names(path: str, _mtime_ns: int) -> tuple[str, ...]:
+def _topic_names(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     return tuple(load_taxonomy(path, lexicon=None).topics)
 
 

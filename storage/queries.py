@@ -150,7 +150,7 @@ def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
     as the matches found say it must be, and after WINDOWS tries the list is built whole.
     """
     wanted = (f.limit or 0) + f.offset
-    size = WINDOW * wanted if f.limit and common_words(session, f.search) else 0
+    size = WINDOW * wanted if f.limit and WINDOW * wanted <= MAX_WINDOW and common_words(session, f.search) else 0
     for _ in range(WINDOWS if size else 0):
         window = recent_window(session, size, f.since, f.until)
         if window is None:
@@ -160,11 +160,14 @@ def find_articles(session: Session, f: ArticleFilter) -> list[Article]:
             return page
         found = f.offset + len(page) if page else 0
         size = int(size * min(8.0, 1.5 * wanted / max(found, 1)))
+        if size > MAX_WINDOW:
+            break
     return _page(session, f)
 
 
 WINDOW = 80  # the first window is this many newest articles per row asked for
 WINDOWS = 3  # windows tried before the whole list
+MAX_WINDOW = 200_000  # wider windows cost about what listing every match does (deep pages go there)
 
 
 def _page(session: Session, f: ArticleFilter, from_id: int | None = None) -> list[Article]:

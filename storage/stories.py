@@ -147,10 +147,15 @@ def _walk_start(session: Session) -> datetime | None:
 
 
 def _story_groups(session: Session, where, limit: int | None = None, offset: int = 0) -> list:
-    """(story, first seen, latest, first published, articles) for the stories ``where`` keeps, newest first."""
+    """(story, first seen, latest, first published, articles) for the stories ``where`` keeps, newest first.
+
+    Ties on the latest copy's first sighting go to the story with the higher article id, as in
+    :func:`_newest_stories` (a story's newest copy has its highest id, ids being given as copies
+    are stored), so a listing paged partly by walking and partly by grouping neither repeats nor skips.
+    """
     a = Article
     stmt = (select(a.story_id, func.min(a.first_seen), func.max(a.first_seen), func.min(a.published), func.count(a.id))
-            .where(where).group_by(a.story_id).order_by(func.max(a.first_seen).desc(), a.story_id.desc()))
+            .where(where).group_by(a.story_id).order_by(func.max(a.first_seen).desc(), func.max(a.id).desc()))
     if limit is not None:
         stmt = stmt.limit(limit)
     if offset:

@@ -94,6 +94,8 @@ def test_bad_taxonomy_and_unknown_labels_are_clear(tmp_path):
     path.write_text("[[label]]\nname = 'x'\n")
     with pytest.raises(ConfigError, match="relevance"):
         load_taxonomy(path)
+    with pytest.raises(ConfigError, match="cannot read taxonomy"):
+        topic_names(tmp_path / "missing.toml")
     with pytest.raises(LabelError, match="unknown label.*military; valid labels: relevant, capacity-building"):
         load_taxonomy().check(["safety", "military"])
 

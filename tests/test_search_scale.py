@@ -148,6 +148,25 @@ def test_a_walk_chosen_on_an_estimate_is_bounded_and_gives_the_same_pages(sessio
     assert [row.story_id for row in grouped[0]] == [12, 11, 10, 9] and grouped[2] == []
 
 
+def test_pages_walked_and_grouped_agree_on_stories_seen_at_the_same_moment(session, monkeypatch):
+    moment = datetime(2026, 11, 5, 12)
+    session.execute(insert(Story), [{"id": i, "first_seen": moment, "last_seen": moment} for i in range(1, 6)])
+    copies = [(1, 4, moment - timedelta(hours=3)), (2, 5, moment - timedelta(hours=4)), (10, 2, moment),
+              (11, 1, moment), (12, 3, moment + timedelta(hours=1))]  # stories 1 and 2: newest copies at one moment
+    session.execute(insert(Article), [
+        {"id": i, "url": f"https://x.example/{i}", "fetched_url": f"https://x.example/{i}", "source": "s",
+         "text": "treaty talks", "content_hash": f"{i:064x}", "first_seen": seen, "updated": seen, "story_id": story}
+        for i, story, seen in copies])
+    session.commit()
+    f = ArticleFilter(search="treaty")
+    grouped = [row.story_id for row in stories_overview(session, f)]
+    monkeypatch.setattr(storage.stories, "DENSE", 1)  # SQLite: walk every page
+    monkeypatch.setattr(storage.stories, "estimated_rows", lambda *_: 10**9)  # PostgreSQL: walk on an estimate,
+    monkeypatch.setattr(storage.stories, "WALK", 2)  # bounded, so later pages are grouped
+    paged = [row.story_id for offset in (0, 2, 4) for row in stories_overview(session, f, limit=2, offset=offset)]
+    assert paged == grouped == [3, 1, 2, 4, 5]  # the tie goes to the higher article id either way
+
+
 @pytest.mark.postgres
 def test_the_planners_estimate_is_asked_with_the_search_as_a_parameter(postgres_server):
     from storage.db import estimated_rows
@@ -262,6 +281,9 @@ def test_tags_carry_the_day_their_page_gave_through_every_write(session):
         return set(session.scalars(select(ArticleTopic.page_day).where(ArticleTopic.article_id == article.id)))
 
     assert tag_days(west) == {date(2026, 11, 1)} and tag_days(undated) == {undated.first_seen.date()}
+    redate(session, undated.id, datetime(2026, 11, 1, 23, 59, 59, 999600), None)  # SQLite rounded this to the 2nd
+    session.commit()
+    assert tag_days(undated) == {date(2026, 11, 1)}
     redate(session, west.id, datetime(2026, 11, 3, 0, 30, tzinfo=timezone(timedelta(hours=2))), None)
     session.commit()
     assert tag_days(west) == {date(2026, 11, 3)}  # 22:30 UTC on the 2nd, the 3rd where it was written

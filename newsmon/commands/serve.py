@@ -39,6 +39,7 @@ def run_server(db_url: str, host: str, port: int, model_path: Path | None = None
         click.echo(f"note: listening on {host}: anyone who reaches it can read the store; corrections need a sign-in",
                    err=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
+    gc.collect()  # start-up's garbage goes first: frozen, it would never be freed
     gc.freeze()  # what start-up made lives as long as the server: full collections skip it (100 ms pauses otherwise)
     try:
         server.run(sockets=[sock])

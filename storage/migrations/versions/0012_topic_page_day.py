@@ -25,7 +25,8 @@ depends_on = None
 
 # newsmon.clock.OFFSET_LIMIT as of this revision: offsets are strictly within a day.
 _OFFSET = "CASE WHEN {a}published IS NULL THEN 0 WHEN abs({a}published_offset) < 1440 THEN {a}published_offset ELSE 0 END"
-_SQLITE_DAY = "date(coalesce({a}published, {a}first_seen), printf('%+d minutes', " + _OFFSET + "))"
+# The seconds' fraction is cut first: SQLite's date arithmetic rounds it, so 23:59:59.9996 became the next day.
+_SQLITE_DAY = "date(substr(coalesce({a}published, {a}first_seen), 1, 19), printf('%+d minutes', " + _OFFSET + "))"
 _PG_DAY = "date(coalesce({a}published, {a}first_seen) + make_interval(mins => " + _OFFSET + "))"
 
 _SQLITE = [
