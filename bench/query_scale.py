@@ -177,7 +177,11 @@ def main() -> None:
             for name, path in [("API latest 50", "/api/articles"),
                                ("API topic >= 0.7", "/api/articles?topic=sanctions&min_confidence=0.7"),
                                ("API stories", "/api/stories?topic=safety"),
-                               ("search page", "/?topic=safety")]:
+                               ("API full text + topic", "/api/articles?q=treaty&topic=military-ai"),
+                               ("API stories, full text", "/api/stories?q=treaty"),
+                               ("search page", "/?topic=safety"),
+                               ("search page, full text", "/?q=export+controls"),
+                               ("search page, text+topic", "/?q=treaty&topic=military-ai")]:
                 median, p95 = timed(lambda: client.get(path).raise_for_status(), args.repeat)
                 print(f"{name:<24}{median:>10.1f}{p95:>10.1f}")
     if args.cli:

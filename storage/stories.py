@@ -16,7 +16,8 @@ from newsmon.dedup import DedupSettings, text_change
 from storage.batches import chunks
 from storage.db import estimated_rows
 from storage.fulltext import fts_count
-from storage.queries import ArticleFilter, filtered, matching_ids, tag_conditions, tags_alone
+from storage.queries import (ArticleFilter, counting_window, filtered, filters_only, matching_ids, tag_conditions,
+                             tags_alone)
 from storage.models import Article, ArticleRevision, ArticleTopic, Story
 
 
@@ -67,10 +68,10 @@ def stories_overview(
         selected = article_ids if isinstance(article_ids, Select) else list(article_ids)
     story_ids = None
     if whole_story and walkable is not None and limit is not None and (many := _many(session, selected, article_ids)):
-        since = _walk_start(session) if many is ESTIMATED else None
+        since = _walk_start(session) if many is BOUNDED else None
         story_ids = _newest_stories(session, walkable, limit, offset, since)
         if since is not None and len(story_ids) < limit:
-            story_ids = None  # the estimate was wrong or the page lies further back: group every match
+            story_ids = None  # the guess was wrong or the page lies further back: group every match
     if story_ids is not None:
         groups = _story_groups(session, a.story_id.in_(story_ids)) if story_ids else []
     else:
@@ -108,26 +109,30 @@ def stories_overview(
 
 
 DENSE = 2_000  # selections of at least this many articles are walked newest story first
-ESTIMATED = "estimated"  # what _many says when PostgreSQL's statistics, not a count, say "many"
+BOUNDED = "bounded"  # what _many says when it did not count: walk, but no further back than WALK articles
 
 
 def _many(session: Session, selected: Select, f: ArticleFilter) -> bool | str:
     """Whether ``selected`` holds at least DENSE articles (counting no further than that).
 
     On SQLite a full-text search is first asked of the index alone: counting its rowids is
-    cheap, and joining them to articles (which the general probe does) is not. On PostgreSQL a
-    search is not counted: the GIN index gives every match before the first is counted (36 ms
-    for "treaty" at a million). Its planner's estimate decides instead (ESTIMATED), and the walk
-    that follows is bounded (see :func:`_walk_start`), so a wrong estimate costs a bounded walk.
+    cheap, and joining them to articles (which the general probe does) is not. Two cases are not
+    counted, and the walk that follows is bounded (see :func:`_walk_start`), so a wrong guess
+    costs a bounded walk and then grouping: a search with other filters (finding where two large
+    sets meet cost 67 ms for "treaty" and a topic at a million), and on PostgreSQL a search the
+    planner expects in many articles (the GIN index gives every match before the first is
+    counted: 36 ms for "treaty").
     """
     dialect = session.get_bind().dialect.name
+    if counting_window(session, f) is not None:
+        return BOUNDED
     if f.search and dialect == "sqlite":
         if fts_count(session, f.search, DENSE) < DENSE:
             return False  # the other filters can only select fewer
-        if replace(f, search=None, limit=None, offset=0) == ArticleFilter(limit=None):
+        if filters_only(f, "search"):
             return True
     if f.search and dialect == "postgresql":
-        return ESTIMATED if estimated_rows(session, selected) >= 10 * DENSE else _counted(session, selected)
+        return BOUNDED if estimated_rows(session, selected) >= 10 * DENSE else _counted(session, selected)
     if tags_alone(f):  # counted in the topic's index, without joining articles
         return _counted(session, select(ArticleTopic.article_id).where(*tag_conditions(f)))
     return _counted(session, selected)
@@ -138,7 +143,7 @@ def _counted(session: Session, selected: Select) -> bool:
     return (session.scalar(probe) or 0) >= DENSE
 
 
-WALK = 20_000  # a walk on an estimate reads no further back than this many newest articles
+WALK = 20_000  # a bounded walk reads no further back than this many newest articles
 
 
 def _walk_start(session: Session) -> datetime | None:

@@ -136,6 +136,27 @@ def test_common_words_are_looked_for_among_the_newest_articles_first_with_the_sa
     assert any(window is not None for window in windows) == (session.get_bind().dialect.name == "sqlite")  # FTS5 lists
 
 
+def test_a_search_with_other_filters_is_counted_among_the_newest_articles_as_a_lower_bound(session, monkeypatch):
+    import storage.queries
+
+    fill(session, 12)  # 36 articles, every one "treaty talks resume"; stories 1, 3, 5... tagged safety on one copy
+    both = ArticleFilter(search="treaty", topics=["safety"])
+    assert total_matching(session, both) == (6, False)  # the store is smaller than the window: exact
+    monkeypatch.setattr(storage.queries, "COUNT_WINDOW", 9)  # the newest 9 articles: stories 10-12
+    assert total_matching(session, both) == (1, True)  # story 11's tagged copy: at least 1
+    assert total_matching(session, both, stories=True) == (1, True)
+    assert total_matching(session, ArticleFilter(search="treaty")) == (36, False)  # alone: the full-text index, exact
+    assert total_matching(session, ArticleFilter(search="treaty"), stories=True) == (3, True)  # its stories: windowed
+    assert attention(session, both).sample is not None  # the chart samples rather than count
+    assert [a.id for a in find_articles(session, replace_limit(both, 10))] == [31, 25, 19, 13, 7, 1]  # pages: exact
+
+
+def replace_limit(f: ArticleFilter, limit: int) -> ArticleFilter:
+    from dataclasses import replace
+
+    return replace(f, limit=limit)
+
+
 def test_a_walk_chosen_on_an_estimate_is_bounded_and_gives_the_same_pages(session, monkeypatch):
     fill(session, 12)
     cases = [(ArticleFilter(search="treaty"), 4, 0), (ArticleFilter(search="treaty"), 4, 8),

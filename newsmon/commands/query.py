@@ -85,7 +85,7 @@ def query(db_url: str, since, until, sources, languages, search, topics, min_con
     if more:
         click.echo(f"{len(rows)} {what} shown, more match (--limit 0 shows all)", err=True)
     elif total is not None and (total.is_lower_bound or total.count > len(rows)):
-        of = f"more than {total.count:,}" if total.is_lower_bound else f"{total.count}"
+        of = f"at least {total.count:,}" if total.is_lower_bound else f"{total.count}"
         click.echo(f"{len(rows)} of {of} {what} shown (--limit 0 shows all)")
 
 
