@@ -228,7 +228,6 @@ def counting_window(session: Session, f: ArticleFilter, stories: bool = False) -
     return session.info[key]
 
 
-
 class Total(NamedTuple):
     """A count of matches that stops at a cap: ``count`` is exact unless ``is_lower_bound``."""
 

@@ -121,6 +121,7 @@ MAX_BARS = 120  # more days than this are grouped by week
 
 
 EXACT_CHART = 20_000  # up to this many matches the chart counts them all, in SQL
+EXACT_JOINED = 5_000  # the same, where each match's tags are joined to it (not one topic alone): 30 ms for 15,000
 
 
 def attention(session: Session, f: ArticleFilter, sample: int = SAMPLE, exact: int = EXACT_CHART,
@@ -174,9 +175,9 @@ def _stories_per_day(session: Session, f: ArticleFilter, exact: int) -> list[tup
     dialect = session.get_bind().dialect.name
     if counting_window(session, f) is not None:
         return None  # its count would be a lower bound: sampled without counting
-    if dialect == "postgresql" and has_words(f.search) and estimated_rows(session, matching_ids(session, f)) > exact:
+    if dialect == "postgresql" and has_words(f.search) and estimated_rows(session, matching_ids(session, f)) > min(exact, EXACT_JOINED):
         return None  # sampled without counting: the GIN index gives every match first (90 ms at a million)
-    if total_matching(session, f, cap=exact).is_lower_bound:
+    if total_matching(session, f, cap=exact if tags_alone(f) else min(exact, EXACT_JOINED)).is_lower_bound:
         return None
     if tags_alone(f):
         days = [tag.page_day >= (f.since - timedelta(days=1)).date()] if f.since else []

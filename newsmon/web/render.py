@@ -50,7 +50,8 @@ def install_filters(env: Environment) -> None:
 
 def chart_bars(chart: Attention, topics: list[str], width: int = 720, height: int = 160) -> list[dict]:
     """Stacked bars (x, y, w, h, colour, title) for the attention chart, in SVG units."""
-    if not chart.days or chart.peak == 0:
+    peak = chart.peak  # once: it sums every column (each bar asking cost 0.2 s for three years of weeks)
+    if not chart.days or peak == 0:
         return []
     slot = width / len(chart.days)
     bar = max(1.0, slot * 0.8)
@@ -61,7 +62,7 @@ def chart_bars(chart: Attention, topics: list[str], width: int = 720, height: in
             n = chart.counts.get(label, [0] * len(chart.days))[i]
             if not n:
                 continue
-            h = n / chart.peak * height
+            h = n / peak * height
             y -= h
             period = f"week of {day:%Y-%m-%d}" if chart.period == "week" else f"{day:%Y-%m-%d}"
             bars.append({"x": round(i * slot, 2), "y": round(y, 2), "w": round(bar, 2), "h": round(h, 2),
