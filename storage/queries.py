@@ -205,7 +205,7 @@ def _as_datetime(value) -> datetime:
 
 
 TOTAL_CAP = 10_000  # the workbench counts matches up to here and then says "at least 10,000"
-COUNT_WINDOW = 20_000  # a search with other filters is counted among this many newest articles
+COUNT_WINDOW = 10_000  # a search with other filters is counted among this many newest articles
 
 
 def counting_window(session: Session, f: ArticleFilter, stories: bool = False) -> tuple[datetime, int] | None:

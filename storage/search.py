@@ -17,8 +17,8 @@ from storage.models import Article, ArticleTopic
 from storage.batches import in_batches
 from storage.db import estimated_rows
 from storage.fulltext import has_words
-from storage.queries import (ArticleFilter, article_date, counting_window, filtered, matching_ids, newest_first, one_topic,
-                             tag_conditions, tags_alone, total_matching)
+from storage.queries import (ArticleFilter, article_date, counting_window, filtered, matching_ids, newest_first,
+                             one_topic, tag_conditions, tags_alone, total_matching)
 
 
 def selected_ids(session: Session, f: ArticleFilter) -> Select:
@@ -164,7 +164,9 @@ def facets_and_attention(session: Session, f: ArticleFilter) -> tuple[Facets, At
 
 def _stories_per_day(session: Session, f: ArticleFilter, exact: int) -> list[tuple[date, str, int]] | None:
     """(day, topic, distinct stories) over every match of ``f``, grouped in SQL, each tag on the
-    day its page gave (``ArticleTopic.page_day``); None when more than ``exact`` articles match.
+    day its page gave (``ArticleTopic.page_day``); None when more than ``exact`` articles match
+    (EXACT_JOINED when each match's tags are joined to it), are only counted as a lower bound (a
+    search with other filters), or PostgreSQL's planner expects more than that for a search.
 
     One topic and a date range alone are counted in its tags' index ordered by day and story
     (ix_article_topic_label_day), without reading an article or sorting: the date range is the
@@ -175,9 +177,10 @@ def _stories_per_day(session: Session, f: ArticleFilter, exact: int) -> list[tup
     dialect = session.get_bind().dialect.name
     if counting_window(session, f) is not None:
         return None  # its count would be a lower bound: sampled without counting
-    if dialect == "postgresql" and has_words(f.search) and estimated_rows(session, matching_ids(session, f)) > min(exact, EXACT_JOINED):
+    exact = exact if tags_alone(f) else min(exact, EXACT_JOINED)
+    if dialect == "postgresql" and has_words(f.search) and estimated_rows(session, matching_ids(session, f)) > exact:
         return None  # sampled without counting: the GIN index gives every match first (90 ms at a million)
-    if total_matching(session, f, cap=exact if tags_alone(f) else min(exact, EXACT_JOINED)).is_lower_bound:
+    if total_matching(session, f, cap=exact).is_lower_bound:
         return None
     if tags_alone(f):
         days = [tag.page_day >= (f.since - timedelta(days=1)).date()] if f.since else []
