@@ -195,12 +195,12 @@ def recent_window(session: Session, size: int, since: datetime | None = None,
     oldest, lowest, read = session.execute(select(func.min(newest.c.day), func.min(newest.c.id), func.count())).one()
     if read <= size:
         return None
-    start = _as_datetime(oldest) + timedelta(microseconds=1)  # dates are stored to the microsecond
+    start = as_datetime(oldest) + timedelta(microseconds=1)  # dates are stored to the microsecond
     return (max(start, since) if since else start), lowest
 
 
-def _as_datetime(value) -> datetime:
-    """SQLite may give an aggregate of dates as text."""
+def as_datetime(value) -> datetime:
+    """A date read back from SQL: SQLite gives computed dates (coalesce, min) as text."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 

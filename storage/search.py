@@ -17,8 +17,8 @@ from storage.models import Article, ArticleTopic
 from storage.batches import in_batches
 from storage.db import estimated_rows
 from storage.fulltext import has_words
-from storage.queries import (ArticleFilter, article_date, counting_window, filtered, matching_ids, newest_first,
-                             one_topic, tag_conditions, tags_alone, total_matching)
+from storage.queries import (ArticleFilter, article_date, as_datetime, counting_window, filtered, matching_ids,
+                             newest_first, one_topic, tag_conditions, tags_alone, total_matching)
 
 
 def selected_ids(session: Session, f: ArticleFilter) -> Select:
@@ -71,7 +71,7 @@ def _newest_tagged(session: Session, f: ArticleFilter, sample: int) -> tuple[lis
     articles = connection.execute(select(newest)).all()
     sampled = len(articles) > sample
     if sampled:
-        _day, oldest = min(((_as_datetime(row[2]), row[0]) for row in articles))
+        _day, oldest = min(((as_datetime(row[2]), row[0]) for row in articles))
         articles = [row for row in articles if row[0] != oldest]
     labels: dict[int, list[str]] = defaultdict(list)
     dialect = session.get_bind().dialect.name
@@ -205,14 +205,9 @@ def _sampled_stories_per_day(f: ArticleFilter, tagged: list) -> list[tuple[date,
     stories: dict[tuple[date, str], set[int]] = defaultdict(set)
     for article_id, story_id, day, _language, _source, offset, label in tagged:
         if label is not None and (not f.topics or label in f.topics):
-            shown = as_published(_as_datetime(day), offset).date()  # the page's own day
+            shown = as_published(as_datetime(day), offset).date()  # the page's own day
             stories[(shown, label)].add(story_id if story_id is not None else -article_id)
     return [(day, label, len(ids)) for (day, label), ids in stories.items()]
-
-
-def _as_datetime(value) -> datetime:
-    """SQLite gives the coalesced date as text, PostgreSQL as a datetime."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _as_date(value) -> date:

@@ -2,6 +2,7 @@
 walked newest first, and migration 0009 both ways. Each on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -148,13 +149,7 @@ def test_a_search_with_other_filters_is_counted_among_the_newest_articles_as_a_l
     assert total_matching(session, ArticleFilter(search="treaty")) == (36, False)  # alone: the full-text index, exact
     assert total_matching(session, ArticleFilter(search="treaty"), stories=True) == (3, True)  # its stories: windowed
     assert attention(session, both).sample is not None  # the chart samples rather than count
-    assert [a.id for a in find_articles(session, replace_limit(both, 10))] == [31, 25, 19, 13, 7, 1]  # pages: exact
-
-
-def replace_limit(f: ArticleFilter, limit: int) -> ArticleFilter:
-    from dataclasses import replace
-
-    return replace(f, limit=limit)
+    assert [a.id for a in find_articles(session, replace(both, limit=10))] == [31, 25, 19, 13, 7, 1]  # pages: exact
 
 
 def test_a_walk_chosen_on_an_estimate_is_bounded_and_gives_the_same_pages(session, monkeypatch):
